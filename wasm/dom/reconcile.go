@@ -1,0 +1,59 @@
+package dom
+
+// Edits turn the list of shown items into the wanted one. Removals are
+// child indexes in descending order, so each stays valid while they are
+// applied in turn; inserts come after, in order.
+type Edits struct {
+	Remove []int
+	Insert []Insert
+}
+
+// Insert puts HTML before the child at index At, or appends when At is -1.
+// At is the child's index at the moment this insert is applied.
+type Insert struct {
+	At   int
+	HTML string
+}
+
+// Plan computes the edits from the shown ids to want (both in display
+// order), rendering only the items that are new. It is a merge walk, so a
+// frame costs O(len(shown)+len(want)) however many updates it covers, and
+// indexes are used instead of ids so that no hostile id reaches a selector.
+func Plan(shown, want []string, render func(i int) string) Edits {
+	keep := make(map[string]bool, len(want))
+	for _, id := range want {
+		keep[id] = true
+	}
+	var e Edits
+	kept := make([]string, 0, len(shown))
+	for i := len(shown) - 1; i >= 0; i-- {
+		if !keep[shown[i]] {
+			e.Remove = append(e.Remove, i)
+		}
+	}
+	for _, id := range shown {
+		if keep[id] {
+			kept = append(kept, id)
+		}
+	}
+	// Consecutive new items before the same anchor become one HTML string.
+	var batch []byte
+	n := 0 // items in batch
+	k := 0
+	for i, id := range want {
+		if k < len(kept) && kept[k] == id {
+			if n > 0 {
+				e.Insert = append(e.Insert, Insert{At: i - n, HTML: string(batch)})
+				batch, n = batch[:0], 0
+			}
+			k++
+			continue
+		}
+		batch = append(batch, render(i)...)
+		n++
+	}
+	if n > 0 {
+		e.Insert = append(e.Insert, Insert{At: -1, HTML: string(batch)})
+	}
+	return e
+}
