@@ -1,0 +1,55 @@
+# glimchat: `make run` serves the widget with the demo instance on
+# http://127.0.0.1:8080; `make test` runs every check CI runs.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+WASM := bin/glimchat.wasm
+# The reference schema sits next to the repository when it is available; the
+# schema tests read it through $GLIMESH_SCHEMA and nothing shipped reads it.
+SCHEMA := $(abspath ../shared/glimesh/schema.graphql)
+SCHEMA_ENV := $(if $(wildcard $(SCHEMA)),GLIMESH_SCHEMA=$(SCHEMA))
+BENCH_COUNT ?= 5
+
+.PHONY: build run test bench dist clean ensure-chromium
+
+build:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./wasm
+	$(GO) run ./web/bundle -wasm $(WASM) -src web -out web/dist
+	$(GO) build -o bin/glimchat ./server
+
+run: build
+	bin/glimchat serve
+
+# The browser tests drive Debian's chromium; install it only when missing.
+ensure-chromium:
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+test: ensure-chromium build
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt -l reports:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
+	$(GO) build -o bin/jsguard github.com/hack-pad/safejs/jsguard/cmd/jsguard
+	GOOS=js GOARCH=wasm bin/jsguard ./wasm/...
+	$(SCHEMA_ENV) $(GO) test ./...
+
+# Runs every benchmark BENCH_COUNT times, so that medians can be read off (or
+# fed to benchstat). Browser benchmarks need the built assets, hence build.
+bench: build
+	@dirs="$$(grep -rl --exclude-dir=.git --include='*_test.go' -E '^func Benchmark' . | xargs -r -n1 dirname | sort -u)"; \
+	pkgs="$$(if [ -n "$$dirs" ]; then $(GO) list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $$dirs; fi)"; \
+	if [ -z "$$pkgs" ]; then echo "no benchmarks"; exit 0; fi; \
+	$(SCHEMA_ENV) $(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) $$pkgs
+
+# dist/ is the widget as plain static files for any static host or CDN.
+dist: build
+	rm -rf dist
+	mkdir -p dist
+	cp -R web/dist/. dist/
+	rm -f dist/.gitkeep
+
+clean:
+	rm -rf bin dist
+	find web/dist -mindepth 1 ! -name .gitkeep -delete

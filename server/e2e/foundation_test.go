@@ -1,0 +1,176 @@
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/glimchat/glimchat/server/demo"
+)
+
+// The foundation: serve starts, the overlay loads, the wasm runs and writes
+// its status line, and the page reports no error or CSP violation.
+func TestOverlayRunsWasm(t *testing.T) {
+	srv := StartServe(t, ServeOptions{})
+	p := NewPage(t)
+	initial := initialStatus(t, "overlay.html")
+	p.Navigate(srv.Page("overlay.html", "channel=demo&client_id="+demo.ClientID))
+
+	status := WaitFor[string](p, "the wasm to write #glimchat-status", `(() => {
+		const t = (document.getElementById("glimchat-status") || {}).textContent || "";
+		return t !== `+jsString(initial)+` ? t : "";
+	})()`)
+	t.Logf("status: %q", status)
+
+	// The wasm came over the wire compressed (the bundle's .br or .gz).
+	sizes := Eval[[]float64](p, `(() => {
+		const e = performance.getEntriesByType("resource").find(e => e.name.endsWith("/`+wasmName+`"));
+		return e ? [e.encodedBodySize, e.decodedBodySize] : [];
+	})()`)
+	switch {
+	case len(sizes) != 2:
+		t.Errorf("the page did not fetch %s", wasmName)
+	case sizes[0] <= 0 || sizes[0] >= sizes[1]/2:
+		t.Errorf("%s transferred %v bytes for %v decoded, want a precompressed encoding", wasmName, sizes[0], sizes[1])
+	}
+	if mode := Eval[string](p, `document.getElementById("glimchat").dataset.mode`); mode != "overlay" {
+		t.Errorf("data-mode = %q, want overlay", mode)
+	}
+	p.AssertNoProblems()
+}
+
+// The embed page runs the same wasm, and the landing page loads cleanly.
+func TestPagesLoadCleanly(t *testing.T) {
+	srv := StartServe(t, ServeOptions{})
+
+	t.Run("embed", func(t *testing.T) {
+		p := NewPage(t)
+		initial := initialStatus(t, "embed.html")
+		p.Navigate(srv.Page("embed.html", "channel=demo&client_id="+demo.ClientID))
+		WaitFor[string](p, "the wasm to write #glimchat-status", `(() => {
+			const t = document.getElementById("glimchat-status").textContent;
+			return t !== `+jsString(initial)+` ? t : "";
+		})()`)
+		for _, id := range []string{"glimchat-composer", "glimchat-counter", "glimchat-alert", "glimchat-log"} {
+			if !Eval[bool](p, `!!document.getElementById(`+jsString(id)+`)`) {
+				t.Errorf("embed.html has no #%s", id)
+			}
+		}
+		p.AssertNoProblems()
+	})
+
+	t.Run("index", func(t *testing.T) {
+		p := NewPage(t)
+		p.Navigate(srv.Page("", ""))
+		links := Eval[[]string](p, `[...document.querySelectorAll("a")].map(a => a.getAttribute("href"))`)
+		for _, want := range []string{"overlay.html?channel=demo", "embed.html?channel=demo"} {
+			if !slices.ContainsFunc(links, func(h string) bool { return strings.HasPrefix(h, want) }) {
+				t.Errorf("landing page links %q, want one starting with %q", links, want)
+			}
+		}
+		// The stylesheet applied: the landing layout is narrower than the window.
+		if w := Eval[float64](p, `document.querySelector("main").getBoundingClientRect().width`); w <= 0 || w >= 1000 {
+			t.Errorf("landing main width = %v, want the glimchat.css column", w)
+		}
+		p.AssertNoProblems()
+	})
+}
+
+// A standalone demo runs on an origin of its own and answers GraphQL.
+func TestStandaloneDemoOrigin(t *testing.T) {
+	d := StartDemo(t, demo.Options{})
+	srv := StartServe(t, ServeOptions{Instances: []string{d.URL}})
+	if d.URL == srv.URL {
+		t.Fatalf("demo and serve share the origin %s", d.URL)
+	}
+	req, err := http.NewRequest(http.MethodPost, d.URL+"/api/graph",
+		strings.NewReader(`{"query":"query { channel(streamerUsername: \"demo\") { id } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Client-ID "+demo.ClientID)
+	code, body := getBody(t, req)
+	var resp struct {
+		Data struct {
+			Channel struct{ ID string }
+		}
+	}
+	if err := json.Unmarshal(body, &resp); code != http.StatusOK || err != nil || resp.Data.Channel.ID == "" {
+		t.Errorf("POST /api/graph = %d %s (decode: %v), want the demo channel's id", code, body, err)
+	}
+}
+
+// The harness must notice what it is meant to catch, or every "no problems"
+// assertion above would pass vacuously.
+func TestHarnessCatchesProblems(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/csp", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "script-src 'self'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>csp</title><script>window.ran = true</script>`))
+	})
+	mux.HandleFunc("/throw", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>throw</title><script>throw new Error("boom from the page")</script>`))
+	})
+	mux.HandleFunc("/clean", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><title>clean</title><script>console.log("fine")</script>`))
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	tests := []struct {
+		path string
+		want string // a problem containing this, or none when empty
+	}{
+		{"/csp", "CSP violation: script-src-elem"},
+		{"/throw", "boom from the page"},
+		{"/clean", ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.TrimPrefix(tt.path, "/"), func(t *testing.T) {
+			p := NewPage(t)
+			p.Navigate(srv.URL + tt.path)
+			problems := p.Problems()
+			if tt.want == "" {
+				if len(problems) != 0 {
+					t.Errorf("problems on a clean page: %q", problems)
+				}
+				if logs := p.Console(); len(logs) != 1 || logs[0].Text != "fine" {
+					t.Errorf("console = %v, want the one log line", logs)
+				}
+				return
+			}
+			if !slices.ContainsFunc(problems, func(s string) bool { return strings.Contains(s, tt.want) }) {
+				t.Errorf("problems = %q, want one containing %q", problems, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuiltWasm(t *testing.T) {
+	page := []byte(`<meta name="glimchat-wasm" content="glimchat.0123456789ab.wasm">`)
+	tests := []struct {
+		name string
+		fs   fstest.MapFS
+		ok   bool
+	}{
+		{"built", fstest.MapFS{"glimchat.0123456789ab.wasm": {}, "overlay.html": {Data: page}}, true},
+		{"nothing built", fstest.MapFS{}, false},
+		{"no pages", fstest.MapFS{"glimchat.0123456789ab.wasm": {}}, false},
+		{"stale page", fstest.MapFS{"glimchat.ffffffffffff.wasm": {}, "overlay.html": {Data: page}}, false},
+		{"two builds", fstest.MapFS{"glimchat.0123456789ab.wasm": {}, "glimchat.ffffffffffff.wasm": {}, "overlay.html": {Data: page}}, false},
+	}
+	for _, tt := range tests {
+		name, err := builtWasm(tt.fs)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: builtWasm = %q, %v; want ok=%v", tt.name, name, err, tt.ok)
+		}
+	}
+}

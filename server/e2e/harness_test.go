@@ -1,0 +1,468 @@
+// Package e2e holds the browser tests: glimchat serve (and, for cross-origin
+// cases, a standalone demo instance) on loopback, driven by headless Debian
+// chromium through chromedp. This file is the reusable harness; the tests of
+// each feature live in their own files.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/glimchat/glimchat/server/demo"
+	"github.com/glimchat/glimchat/server/site"
+	"github.com/glimchat/glimchat/web"
+)
+
+// browser is the one chromium of this test binary; every Page is a tab in it.
+var browser context.Context
+
+// wasmName is the content-hashed widget in web.Dist().
+var wasmName string
+
+// Timeout bounds each wait of the harness. Generous: two shared cores.
+const Timeout = 30 * time.Second
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	name, err := builtWasm(web.Dist())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v: run make build first\n", err)
+		return 1
+	}
+	wasmName = name
+
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v: make test installs Debian's chromium\n", err)
+		return 1
+	}
+	profile, err := os.MkdirTemp("", "glimchat-e2e-profile-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: chromium profile: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(profile)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1024, 768),
+	)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		fmt.Fprintf(os.Stderr, "e2e: start chromium %s: %v\n", chromium, err)
+		return 1
+	}
+	browser = ctx
+	return m.Run()
+}
+
+// builtWasm checks that the assets were built (the wasm is there and the
+// pages point at it) and returns the wasm's name.
+func builtWasm(dist fs.FS) (string, error) {
+	names, err := fs.Glob(dist, "glimchat.*.wasm")
+	if err != nil {
+		return "", err
+	}
+	if len(names) != 1 {
+		return "", fmt.Errorf("web.Dist() holds %d glimchat.*.wasm files, want 1", len(names))
+	}
+	overlay, err := fs.ReadFile(dist, "overlay.html")
+	if err != nil {
+		return "", fmt.Errorf("web.Dist(): %w", err)
+	}
+	if !bytes.Contains(overlay, []byte(`content="`+names[0]+`"`)) {
+		return "", fmt.Errorf("web.Dist() overlay.html does not point at %s", names[0])
+	}
+	return names[0], nil
+}
+
+// syncBuffer is a log destination that tests read while servers write.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// ServeOptions configures StartServe.
+type ServeOptions struct {
+	// Demo configures the demo instance mounted on the same origin. A zero
+	// Seed becomes 1, so runs are deterministic.
+	Demo demo.Options
+	// API, when set, is mounted instead of a demo instance (for example a
+	// proxy); Serve.Demo is then nil.
+	API http.Handler
+	// Instances are extra instance origins the pages may reach (CSP).
+	Instances []string
+	// Assets replaces web.Dist(), for tests of broken deployments.
+	Assets fs.FS
+}
+
+// Serve is a running `glimchat serve` equivalent on 127.0.0.1.
+type Serve struct {
+	URL  string         // origin, e.g. http://127.0.0.1:41234
+	Demo *demo.Instance // the mounted demo instance, nil when ServeOptions.API was set
+	Log  *syncBuffer    // everything the site and the demo logged (JSON lines)
+}
+
+// Page returns the URL of a page of the widget with the given query.
+func (s *Serve) Page(name, query string) string {
+	u := s.URL + "/" + name
+	if query != "" {
+		u += "?" + query
+	}
+	return u
+}
+
+// StartServe starts the widget host with the built assets. Everything stops
+// when the test ends.
+func StartServe(t testing.TB, opts ServeOptions) *Serve {
+	t.Helper()
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s := &Serve{Log: logs}
+	api := opts.API
+	if api == nil {
+		s.Demo = startInstance(t, opts.Demo, logger.With("component", "demo"))
+		api = s.Demo.Handler()
+	}
+	assets := opts.Assets
+	if assets == nil {
+		assets = web.Dist()
+	}
+	h, err := site.New(site.Config{Assets: assets, API: api, Instances: opts.Instances, Logger: logger})
+	if err != nil {
+		t.Fatalf("site.New: %v", err)
+	}
+	s.URL = listen(t, h, "serve", logs)
+	return s
+}
+
+// Demo is a standalone demo instance, like `glimchat demo`, on an origin of
+// its own: the widget meets it exactly as it would meet a real instance.
+type Demo struct {
+	URL  string
+	Inst *demo.Instance
+	Log  *syncBuffer
+}
+
+// StartDemo starts a standalone demo instance on 127.0.0.1 (a different port,
+// so a different origin from any Serve).
+func StartDemo(t testing.TB, opts demo.Options) *Demo {
+	t.Helper()
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	inst := startInstance(t, opts, logger)
+	return &Demo{URL: listen(t, inst.Handler(), "demo", logs), Inst: inst, Log: logs}
+}
+
+// startInstance creates a demo instance and runs its chatters until the
+// test ends.
+func startInstance(t testing.TB, opts demo.Options, logger *slog.Logger) *demo.Instance {
+	t.Helper()
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.Logger == nil {
+		opts.Logger = logger
+	}
+	inst, err := demo.New(opts)
+	if err != nil {
+		t.Fatalf("demo.New: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		inst.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(Timeout):
+			t.Errorf("demo instance did not stop within %v of its context ending", Timeout)
+		}
+	})
+	return inst
+}
+
+// listen serves h on a loopback httptest server and returns its origin. On
+// failure the server's log is printed, since that is where the cause is.
+func listen(t testing.TB, h http.Handler, what string, logs *syncBuffer) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s log:\n%s", what, logs.String())
+		}
+		// Websocket handlers hold their connections; don't let a stuck one
+		// hang the whole test binary.
+		srv.CloseClientConnections()
+		closed := make(chan struct{})
+		go func() {
+			srv.Close()
+			close(closed)
+		}()
+		select {
+		case <-closed:
+		case <-time.After(Timeout):
+			t.Errorf("%s server did not shut down within %v", what, Timeout)
+		}
+	})
+	return srv.URL
+}
+
+// problemHook runs in every document before its own scripts (CDP scripts are
+// not subject to the page's CSP) and reports CSP violations as console
+// errors, so they are caught even where chromium only counts them.
+const problemHook = `document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "an inline resource") +
+    " in " + e.sourceFile + ":" + e.lineNumber);
+});`
+
+// syncMarker prefixes the console messages Page uses to know that it has seen
+// everything the page logged before.
+const syncMarker = "glimchat-e2e-sync "
+
+// Page is a browser tab with its console recorded from the start.
+type Page struct {
+	t   testing.TB
+	Ctx context.Context // the tab, for chromedp.Run and chromedp.Do
+
+	mu     sync.Mutex
+	msgs   []chromedp.ConsoleMessage
+	seen   map[string]chan struct{} // sync markers waited for
+	nsyncs int
+}
+
+// NewPage opens a tab that closes when the test ends.
+func NewPage(t testing.TB) *Page {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil { // opens the tab
+		t.Fatalf("open tab: %v", err)
+	}
+	p := &Page{t: t, Ctx: ctx, seen: make(map[string]chan struct{})}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: problemHook}); err != nil {
+		t.Fatalf("install CSP hook: %v", err)
+	}
+	messages := chromedp.Console(ctx) // subscribes now, before any navigation
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return // the tab closed
+			}
+			p.record(m)
+		}
+	}()
+	return p
+}
+
+func (p *Page) record(m chromedp.ConsoleMessage) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if marker, ok := strings.CutPrefix(m.Text, syncMarker); ok && m.Type == chromedp.ConsoleDebug {
+		if ch := p.seen[marker]; ch != nil {
+			close(ch)
+			delete(p.seen, marker)
+		}
+		return
+	}
+	p.msgs = append(p.msgs, m)
+}
+
+// Navigate loads url and waits for its load event.
+func (p *Page) Navigate(url string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, Timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		p.t.Fatalf("navigate to %s: %v", url, err)
+	}
+}
+
+// Eval evaluates a JavaScript expression in the page and returns its value.
+func Eval[T any](p *Page, expr string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, Timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// WaitFor polls a JavaScript expression until it is truthy and returns its
+// value. On timeout the test fails with what the page logged.
+func WaitFor[T any](p *Page, what, expr string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, Timeout+5*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Poll[T](expr,
+		chromedp.WithPollingInterval(25*time.Millisecond), chromedp.WithPollingTimeout(Timeout)))
+	if err != nil {
+		p.t.Fatalf("wait for %s: %v\nconsole:\n%s", what, err, p.consoleText())
+	}
+	return v
+}
+
+// Text returns the textContent of the element with the given id ("" when
+// it is missing).
+func (p *Page) Text(id string) string {
+	p.t.Helper()
+	return Eval[string](p, fmt.Sprintf(`(document.getElementById(%s) || {}).textContent || ""`, jsString(id)))
+}
+
+// Sync returns once every console message the page wrote so far has been
+// recorded: it logs a marker and waits for it to come through.
+func (p *Page) Sync() {
+	p.t.Helper()
+	p.mu.Lock()
+	p.nsyncs++
+	marker := fmt.Sprint(p.nsyncs)
+	ch := make(chan struct{})
+	p.seen[marker] = ch
+	p.mu.Unlock()
+	Eval[chromedp.Void](p, fmt.Sprintf(`console.debug(%s)`, jsString(syncMarker+marker)))
+	select {
+	case <-ch:
+	case <-time.After(Timeout):
+		p.t.Fatalf("console of the page did not deliver the sync marker within %v", Timeout)
+	}
+}
+
+// Console returns every console message so far (after a Sync).
+func (p *Page) Console() []chromedp.ConsoleMessage {
+	p.Sync()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]chromedp.ConsoleMessage(nil), p.msgs...)
+}
+
+// Problems returns the console errors, uncaught exceptions, unhandled
+// rejections and CSP violations so far, as text.
+func (p *Page) Problems() []string {
+	var out []string
+	for _, m := range p.Console() {
+		if isProblem(m) {
+			out = append(out, describe(m))
+		}
+	}
+	return out
+}
+
+// AssertNoProblems fails the test for each problem the page reported.
+func (p *Page) AssertNoProblems() {
+	p.t.Helper()
+	for _, pr := range p.Problems() {
+		p.t.Errorf("page reported: %s", pr)
+	}
+}
+
+func isProblem(m chromedp.ConsoleMessage) bool {
+	return m.Type == chromedp.ConsoleError || m.IsException() ||
+		strings.Contains(m.Text, "Content Security Policy")
+}
+
+func describe(m chromedp.ConsoleMessage) string {
+	s := m.String()
+	if m.Source != "" {
+		s = "[" + m.Source + "] " + s
+	}
+	if m.URL != "" {
+		s += fmt.Sprintf(" (%s:%d)", m.URL, m.Line+1)
+	}
+	return s
+}
+
+func (p *Page) consoleText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	for _, m := range p.msgs {
+		b.WriteString("  " + describe(m) + "\n")
+	}
+	return b.String()
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// initialStatus is the text #glimchat-status has in a page before the wasm
+// writes to it.
+func initialStatus(t testing.TB, pageName string) string {
+	t.Helper()
+	html, err := fs.ReadFile(web.Dist(), pageName)
+	if err != nil {
+		t.Fatalf("read %s: %v", pageName, err)
+	}
+	m := regexp.MustCompile(`<p id="glimchat-status"[^>]*>([^<]*)</p>`).FindSubmatch(html)
+	if m == nil {
+		t.Fatalf("%s has no #glimchat-status paragraph", pageName)
+	}
+	return string(m[1])
+}
+
+// getBody fetches url and returns status and body, for checks outside the browser.
+func getBody(t testing.TB, req *http.Request) (int, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil && !errors.Is(err, io.EOF) {
+		t.Fatalf("read %s: %v", req.URL, err)
+	}
+	return resp.StatusCode, body
+}
