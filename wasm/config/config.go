@@ -1,0 +1,271 @@
+// Package config reads the widget's settings from the page URL. Every
+// parameter is optional or has a default: a bad value is reported by name,
+// with what is accepted, and the default is used, so the widget always
+// starts. Tokens are never read from the URL.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Transport is how the widget talks to the instance.
+type Transport string
+
+const (
+	// Auto: fetch when the instance is the page's origin, else the socket.
+	Auto Transport = "auto"
+	// Socket: everything over the Phoenix websocket (works cross-origin).
+	Socket Transport = "socket"
+	// Fetch: GraphQL over HTTP POST (same origin or a CORS-enabled proxy).
+	Fetch Transport = "fetch"
+	// Poll: periodic history queries, no live socket.
+	Poll Transport = "poll"
+)
+
+// Defaults and bounds.
+const (
+	DefaultHistory = 50
+	MaxHistory     = 1000
+	DefaultLimit   = 100
+	MaxLimit       = 1000
+	DefaultPoll    = 10 * time.Second
+	MinPoll        = 2 * time.Second
+	MaxPoll        = 300 * time.Second
+	maxClientID    = 128
+	maxUsername    = 50
+	maxShown       = 40 // how much of a bad value a warning repeats
+)
+
+// Config is the parsed URL.
+type Config struct {
+	Instance  string // base URL, scheme://host[:port][/path], no trailing slash; "" if none usable
+	Channel   string // streamer username; "" when missing (the page says so)
+	ClientID  string
+	History   int           // recent messages to load, 0..MaxHistory
+	Limit     int           // most messages on screen, 1..MaxLimit
+	Transport Transport     // auto, socket, fetch or poll
+	Avatars   bool          // show avatars
+	Poll      time.Duration // interval for Transport Poll
+}
+
+// ParamError reports one unusable parameter. Value is what was given
+// (shortened, never for tokens); Accepted says what would have worked.
+type ParamError struct {
+	Param    string
+	Value    string
+	Accepted string
+}
+
+func (e *ParamError) Error() string {
+	if e.Value == "" {
+		return e.Param + ": " + e.Accepted
+	}
+	return fmt.Sprintf("%s=%q is not valid: %s", e.Param, e.Value, e.Accepted)
+}
+
+// aliases maps parameter names other chat overlays use to ours.
+var aliases = map[string]string{
+	"max":       "limit", // "most messages kept"
+	"clientid":  "client_id",
+	"client-id": "client_id",
+}
+
+// Parse reads rawQuery (location.search, with or without the leading "?")
+// against the page at pageURL, whose origin is the default instance. It
+// returns a usable Config and one error per problem.
+func Parse(rawQuery, pageURL string) (Config, []error) {
+	c := Config{History: DefaultHistory, Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll}
+	var errs []error
+	bad := func(param, value, accepted string) {
+		errs = append(errs, &ParamError{Param: param, Value: shorten(value), Accepted: accepted})
+	}
+
+	q, perr := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
+	if perr != nil {
+		errs = append(errs, &ParamError{Param: "query", Accepted: "part of the URL parameters could not be read (bad % escape or ';'); the rest was used"})
+	}
+
+	// Canonical names win over aliases; tokens are refused whatever case.
+	params := map[string][]string{}
+	for name, vals := range q {
+		lower := strings.ToLower(name)
+		if lower == "token" || lower == "access_token" {
+			errs = append(errs, &ParamError{Param: name,
+				Accepted: "tokens are not accepted in URLs (they end up in logs and history); sign in from the embed page instead"})
+			continue
+		}
+		if canon, ok := aliases[lower]; ok {
+			if _, set := q[canon]; set {
+				continue
+			}
+			name = canon
+		}
+		params[name] = vals
+	}
+	get := func(name string) (string, bool) {
+		vals, ok := params[name]
+		if !ok {
+			return "", false
+		}
+		if len(vals) > 1 {
+			errs = append(errs, &ParamError{Param: name, Accepted: "given more than once; the first value is used"})
+		}
+		return vals[0], true
+	}
+
+	origin, originErr := pageOrigin(pageURL)
+	c.Instance = origin
+	if v, ok := get("instance"); ok {
+		if inst, err := parseInstance(v); err != nil {
+			bad("instance", v, err.Error()+"; using "+orNone(origin))
+		} else {
+			c.Instance = inst
+		}
+	} else if originErr != nil {
+		errs = append(errs, &ParamError{Param: "instance", Accepted: "missing, and the page is not served over http(s): give instance=https://…"})
+	}
+
+	if v, ok := get("channel"); ok && validUsername(v) {
+		c.Channel = v
+	} else if ok {
+		bad("channel", v, fmt.Sprintf("a Glimesh username: 1 to %d letters, digits, _ . or -", maxUsername))
+	} else {
+		errs = append(errs, &ParamError{Param: "channel", Accepted: "missing: add channel=<streamer username>"})
+	}
+
+	if v, ok := get("client_id"); ok {
+		if validClientID(v) {
+			c.ClientID = v
+		} else {
+			bad("client_id", v, fmt.Sprintf("a client id: 1 to %d letters, digits, - _ or .", maxClientID))
+		}
+	}
+
+	if v, ok := get("history"); ok {
+		c.History = intParam(v, 0, MaxHistory, DefaultHistory, "history", bad)
+	}
+	if v, ok := get("limit"); ok {
+		c.Limit = intParam(v, 1, MaxLimit, DefaultLimit, "limit", bad)
+	}
+	if v, ok := get("poll"); ok {
+		s := intParam(v, int(MinPoll/time.Second), int(MaxPoll/time.Second), int(DefaultPoll/time.Second), "poll", bad)
+		c.Poll = time.Duration(s) * time.Second
+	}
+
+	if v, ok := get("transport"); ok {
+		switch t := Transport(strings.ToLower(strings.TrimSpace(v))); t {
+		case Auto, Socket, Fetch, Poll:
+			c.Transport = t
+		default:
+			bad("transport", v, "one of auto, socket, fetch, poll; using auto")
+		}
+	}
+
+	if v, ok := get("avatars"); ok {
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "", "1", "true", "yes", "on":
+			c.Avatars = true
+		case "0", "false", "no", "off":
+			c.Avatars = false
+		default:
+			bad("avatars", v, "1, 0, true, false, yes, no, on, off, or just avatars; using no avatars")
+		}
+	}
+	return c, errs
+}
+
+// intParam parses a whole number in [lo, hi], reporting and defaulting
+// anything else.
+func intParam(v string, lo, hi, def int, name string, bad func(string, string, string)) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		bad(name, v, fmt.Sprintf("a whole number from %d to %d; using %d", lo, hi, def))
+		return def
+	}
+	return n
+}
+
+// parseInstance accepts an absolute http(s) URL without credentials, query
+// or fragment, and returns it without a trailing slash.
+func parseInstance(v string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(v))
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("an http(s) URL like https://glimesh.tv")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("only http and https instances are supported")
+	case u.Opaque != "":
+		return "", fmt.Errorf("an http(s) URL like https://glimesh.tv")
+	case u.Host == "":
+		return "", fmt.Errorf("the URL needs a host")
+	case u.User != nil:
+		return "", fmt.Errorf("user names or passwords are not allowed in the instance URL")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", fmt.Errorf("the instance URL must not have a query (?…)")
+	case u.Fragment != "" || strings.Contains(v, "#"):
+		return "", fmt.Errorf("the instance URL must not have a fragment (#…)")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// pageOrigin returns scheme://host[:port] of an http(s) page.
+func pageOrigin(page string) (string, error) {
+	u, err := url.Parse(page)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("page %q has no http(s) origin", page)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+func validUsername(s string) bool {
+	if len(s) == 0 || len(s) > maxUsername {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isAlnum(c) || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validClientID keeps the id safe inside an Authorization header and a
+// websocket query parameter. UUIDs, old 64-hex ids and names like
+// "glimchat-demo" pass.
+func validClientID(s string) bool {
+	if len(s) == 0 || len(s) > maxClientID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isAlnum(c) || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// shorten keeps warnings readable when a value is huge.
+func shorten(v string) string {
+	r := []rune(v)
+	if len(r) <= maxShown {
+		return v
+	}
+	return string(r[:maxShown]) + "…"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no instance"
+	}
+	return s
+}

@@ -1,0 +1,237 @@
+// Package feed is the model of the visible chat list: messages in id order,
+// each shown once, at most Limit of them. Live pushes, history, backfill
+// after a reconnect and poll results all go through Add, which answers with
+// the DOM edits to make, so the page can apply them in one batch.
+package feed
+
+import (
+	"slices"
+
+	"github.com/glimchat/glimchat/wasm/glimesh"
+)
+
+// Insertion is a run of new messages, in id order, to insert immediately
+// before the shown message with id Before, or at the end when Before is "".
+type Insertion struct {
+	Before string
+	Msgs   []glimesh.Message
+}
+
+// Change is what Add did to the list. Apply Remove first, then each
+// Insertion (they may be applied in any order: every Before names a
+// message that survives this change).
+type Change struct {
+	Remove    []string // ids of shown messages pruned by this change
+	Insert    []Insertion
+	Duplicate int // messages skipped because their id was already seen
+	Dropped   int // new messages not shown: older than everything kept
+}
+
+// Empty reports whether the change needs no DOM work.
+func (c Change) Empty() bool { return len(c.Remove) == 0 && len(c.Insert) == 0 }
+
+// Feed is the visible list. It is not safe for concurrent use: one
+// goroutine owns it.
+type Feed struct {
+	limit int
+	shown []glimesh.Message   // ascending id order, len <= limit
+	index map[string]struct{} // ids on screen: the ring alone may forget a long-lived one
+	seen  idRing              // recently shown ids, bounded
+}
+
+// MaxLimit bounds Limit; more is useless on screen and costly in the DOM.
+const MaxLimit = 1000
+
+// New returns an empty feed showing at most limit messages (clamped to
+// 1..MaxLimit). It remembers up to 4*limit ids (at least 256) to drop
+// repeats, so memory stays flat however long it runs.
+func New(limit int) *Feed {
+	limit = max(1, min(limit, MaxLimit))
+	return &Feed{
+		limit: limit,
+		shown: make([]glimesh.Message, 0, limit),
+		index: make(map[string]struct{}, limit),
+		seen:  newIDRing(max(4*limit, 256)),
+	}
+}
+
+// Len is the number of shown messages.
+func (f *Feed) Len() int { return len(f.shown) }
+
+// Limit is the most messages shown.
+func (f *Feed) Limit() int { return f.limit }
+
+// Messages returns the shown messages, oldest first (a copy).
+func (f *Feed) Messages() []glimesh.Message { return slices.Clone(f.shown) }
+
+// Newest returns the id of the newest shown message, or "".
+func (f *Feed) Newest() string {
+	if len(f.shown) == 0 {
+		return ""
+	}
+	return f.shown[len(f.shown)-1].ID
+}
+
+// Seen reports whether id is shown or was recently shown. The page uses it
+// to show a sent message once whichever copy (mutation reply or push)
+// arrives first.
+func (f *Feed) Seen(id string) bool {
+	if _, ok := f.index[id]; ok {
+		return true
+	}
+	return f.seen.has(id)
+}
+
+// Add merges msgs (any order, any source, repeats allowed) into the list by
+// id and returns the edits that bring the DOM in line. Messages without a
+// canonical decimal id are dropped: they cannot be ordered.
+func (f *Feed) Add(msgs ...glimesh.Message) Change {
+	var c Change
+	fresh := make([]glimesh.Message, 0, len(msgs))
+	for _, m := range msgs {
+		if !glimesh.ValidID(m.ID) {
+			c.Dropped++
+			continue
+		}
+		if f.Seen(m.ID) {
+			c.Duplicate++
+			continue
+		}
+		fresh = append(fresh, m)
+	}
+	if len(fresh) == 0 {
+		return c
+	}
+	slices.SortStableFunc(fresh, func(a, b glimesh.Message) int { return glimesh.CompareIDs(a.ID, b.ID) })
+	fresh = slices.CompactFunc(fresh, func(a, b glimesh.Message) bool {
+		if a.ID == b.ID {
+			c.Duplicate++
+			return true
+		}
+		return false
+	})
+
+	// Fast path: everything is newer than what is shown (live pushes).
+	if len(f.shown) == 0 || glimesh.CompareIDs(fresh[0].ID, f.Newest()) > 0 {
+		return f.appendNewest(fresh, c)
+	}
+	return f.merge(fresh, c)
+}
+
+// appendNewest handles a batch that sorts entirely after the shown list.
+func (f *Feed) appendNewest(fresh []glimesh.Message, c Change) Change {
+	if len(fresh) > f.limit {
+		c.Dropped += len(fresh) - f.limit
+		fresh = fresh[len(fresh)-f.limit:]
+	}
+	if over := len(f.shown) + len(fresh) - f.limit; over > 0 {
+		for _, m := range f.shown[:over] {
+			c.Remove = append(c.Remove, m.ID)
+			f.forget(m.ID)
+		}
+		// Reslicing (not copying) keeps a push O(1); append reallocates
+		// once the head has moved far enough, so memory stays bounded.
+		clear(f.shown[:over])
+		f.shown = f.shown[over:]
+	}
+	for _, m := range fresh {
+		f.remember(m.ID)
+	}
+	f.shown = append(f.shown, fresh...)
+	c.Insert = []Insertion{{Msgs: fresh}}
+	return c
+}
+
+// merge handles the general case: a sorted merge of shown and fresh,
+// keeping the newest limit, and grouping the kept new messages by the
+// surviving shown message they precede.
+func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
+	type item struct {
+		m     glimesh.Message
+		isNew bool
+	}
+	all := make([]item, 0, len(f.shown)+len(fresh))
+	i, j := 0, 0
+	for i < len(f.shown) || j < len(fresh) {
+		if j == len(fresh) || i < len(f.shown) && glimesh.CompareIDs(f.shown[i].ID, fresh[j].ID) < 0 {
+			all = append(all, item{f.shown[i], false})
+			i++
+		} else {
+			all = append(all, item{fresh[j], true})
+			j++
+		}
+	}
+	cut := max(0, len(all)-f.limit)
+	for _, it := range all[:cut] {
+		if it.isNew {
+			c.Dropped++
+		} else {
+			c.Remove = append(c.Remove, it.m.ID)
+			f.forget(it.m.ID)
+		}
+	}
+	kept := all[cut:]
+	shown := f.shown[:0]
+	var run []glimesh.Message
+	for _, it := range kept {
+		if it.isNew {
+			run = append(run, it.m)
+			f.remember(it.m.ID)
+		} else if len(run) > 0 {
+			c.Insert = append(c.Insert, Insertion{Before: it.m.ID, Msgs: run})
+			run = nil
+		}
+		shown = append(shown, it.m)
+	}
+	if len(run) > 0 {
+		c.Insert = append(c.Insert, Insertion{Msgs: run})
+	}
+	// kept holds copies, so reusing f.shown's array above is safe.
+	if n := len(shown); n < len(f.shown) {
+		clear(f.shown[n:]) // let pruned messages be collected
+	}
+	f.shown = shown
+	return c
+}
+
+// remember marks id as shown and as seen.
+func (f *Feed) remember(id string) {
+	f.index[id] = struct{}{}
+	f.seen.add(id)
+}
+
+// forget unshows id; it stays in the seen ring until it ages out.
+func (f *Feed) forget(id string) { delete(f.index, id) }
+
+// idRing is a bounded set of ids: adding beyond its capacity evicts the
+// oldest added id.
+type idRing struct {
+	ids  []string
+	next int
+	set  map[string]struct{}
+}
+
+func newIDRing(n int) idRing {
+	return idRing{ids: make([]string, 0, n), set: make(map[string]struct{}, n)}
+}
+
+func (r *idRing) has(id string) bool {
+	_, ok := r.set[id]
+	return ok
+}
+
+func (r *idRing) add(id string) {
+	if r.has(id) {
+		return
+	}
+	if len(r.ids) < cap(r.ids) {
+		r.ids = append(r.ids, id)
+	} else {
+		delete(r.set, r.ids[r.next])
+		r.ids[r.next] = id
+		r.next = (r.next + 1) % len(r.ids)
+	}
+	r.set[id] = struct{}{}
+}
+
+func (r *idRing) len() int { return len(r.set) }

@@ -1,0 +1,104 @@
+package glimesh
+
+import "github.com/shurcooL/graphql"
+
+// The typed operations. shurcooL/graphql builds the query text from these
+// structs; ops_test.go validates that text against the reference schema.
+
+// gqlMessage selects every field the widget shows. Its generated selection
+// set is exactly messageSelection, which the subscription reuses.
+type gqlMessage struct {
+	ID         string
+	Message    string
+	InsertedAt string
+	User       *struct {
+		ID          string
+		Username    string
+		Displayname string
+		AvatarURL   string `graphql:"avatarUrl"`
+	}
+	Metadata *struct {
+		Admin                       bool
+		Streamer                    bool
+		Moderator                   bool
+		Subscriber                  bool
+		PlatformFounderSubscriber   bool
+		PlatformSupporterSubscriber bool
+	}
+	Tokens []*struct {
+		Type       string
+		Text       string
+		EmoteToken struct {
+			Src string
+		} `graphql:"... on EmoteToken"`
+		URLToken struct {
+			URL string `graphql:"url"`
+		} `graphql:"... on UrlToken"`
+	}
+}
+
+// messageSelection is the selection set shurcooL generates for gqlMessage
+// (TestSubscriptionMatchesHistory keeps the two identical).
+const messageSelection = `{id,message,insertedAt,user{id,username,displayname,avatarUrl},` +
+	`metadata{admin,streamer,moderator,subscriber,platformFounderSubscriber,platformSupporterSubscriber},` +
+	`tokens{type,text,... on EmoteToken{src},... on UrlToken{url}}}`
+
+// Subscription is the Absinthe document for a channel's live chat. Its
+// pushes decode with DecodePush.
+const Subscription = `subscription($channelId: ID) { chatMessage(channelId: $channelId) ` + messageSelection + ` }`
+
+type channelQuery struct {
+	Channel *struct {
+		ID string
+	} `graphql:"channel(streamerUsername: $username)"`
+}
+
+type historyQuery struct {
+	Channel *struct {
+		ChatMessages *struct {
+			Edges []*struct {
+				Node *gqlMessage
+			}
+		} `graphql:"chatMessages(last: $last)"`
+	} `graphql:"channel(id: $channelId)"`
+}
+
+type sendMutation struct {
+	CreateChatMessage *gqlMessage `graphql:"createChatMessage(channelId: $channelId, message: $message)"`
+}
+
+// ChatMessageInput is the schema's input type of createChatMessage. It is
+// exported only because shurcooL/graphql names variable types after Go types.
+type ChatMessageInput struct {
+	Message graphql.String `json:"message"`
+}
+
+// wire turns a decoded operation result into the shared wire shape, so that
+// history, mutation replies and pushes go through the same toMessage checks.
+func (g *gqlMessage) wire() *wireMessage {
+	if g == nil {
+		return nil
+	}
+	w := &wireMessage{ID: g.ID, Message: g.Message, InsertedAt: g.InsertedAt}
+	if u := g.User; u != nil {
+		w.User = &wireUser{ID: u.ID, Username: u.Username, Displayname: u.Displayname, AvatarURL: u.AvatarURL}
+	}
+	if md := g.Metadata; md != nil {
+		w.Metadata = &wireMetadata{
+			Admin: md.Admin, Streamer: md.Streamer, Moderator: md.Moderator, Subscriber: md.Subscriber,
+			PlatformFounderSubscriber:   md.PlatformFounderSubscriber,
+			PlatformSupporterSubscriber: md.PlatformSupporterSubscriber,
+		}
+	}
+	if g.Tokens != nil {
+		w.Tokens = make([]*wireToken, 0, len(g.Tokens))
+		for _, t := range g.Tokens {
+			if t == nil {
+				w.Tokens = append(w.Tokens, nil)
+				continue
+			}
+			w.Tokens = append(w.Tokens, &wireToken{Type: t.Type, Text: t.Text, URL: t.URLToken.URL, Src: t.EmoteToken.Src})
+		}
+	}
+	return w
+}

@@ -1,0 +1,62 @@
+package glimesh
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/glimchat/glimchat/server/schemaref"
+)
+
+// sentQueries runs every operation over the in-memory transport and returns
+// the query text each one actually sent.
+func sentQueries(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	run := func(name, body string, op func(*Client) error) {
+		rt := ok(body)
+		c, err := NewClient("https://g.example", &http.Client{Transport: rt}, Auth{Token: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := op(c); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = rt.last(t).Body.Query
+	}
+	ctx := context.Background()
+	run("channel", `{"data":{"channel":{"id":"6"}}}`, func(c *Client) error {
+		_, err := c.ChannelID(ctx, "mytho")
+		return err
+	})
+	run("history", `{"data":{"channel":{"chatMessages":{"edges":[]}}}}`, func(c *Client) error {
+		_, err := c.History(ctx, "6", 50)
+		return err
+	})
+	run("send", `{"data":{"createChatMessage":`+fullMessage+`}}`, func(c *Client) error {
+		_, err := c.Send(ctx, "6", "hi")
+		return err
+	})
+	return out
+}
+
+func TestOperationsMatchReferenceSchema(t *testing.T) {
+	ref := schemaref.Load(t) // skipped without $GLIMESH_SCHEMA
+	for name, q := range sentQueries(t) {
+		t.Run(name, func(t *testing.T) { schemaref.Validate(t, ref, q) })
+	}
+	t.Run("subscription", func(t *testing.T) { schemaref.Validate(t, ref, Subscription) })
+}
+
+// The subscription document is hand-written; it must select exactly what
+// the typed history query selects, so pushes and history decode alike.
+func TestSubscriptionMatchesHistory(t *testing.T) {
+	q := sentQueries(t)
+	if !strings.Contains(q["history"], "{node"+messageSelection+"}") {
+		t.Errorf("history query %q does not select messageSelection %q", q["history"], messageSelection)
+	}
+	if !strings.Contains(Subscription, "chatMessage(channelId: $channelId) "+messageSelection) {
+		t.Errorf("Subscription %q", Subscription)
+	}
+}

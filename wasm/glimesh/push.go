@@ -1,0 +1,42 @@
+package glimesh
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/mailru/easyjson/jlexer"
+)
+
+// maxPush bounds one subscription push. A real one is a few kilobytes.
+const maxPush = 256 << 10
+
+// DecodePush decodes the payload of a Phoenix "subscription:data" event,
+// {"result":{"data":{"chatMessage":{…}}},"subscriptionId":"…"}, with the
+// generated easyjson decoder. Any malformed, oversized or id-less payload is
+// an error, never a panic; an "errors" result is a *GraphQLError.
+func DecodePush(payload []byte) (Message, error) {
+	if len(payload) > maxPush {
+		return Message{}, &DecodeError{Err: fmt.Errorf("push of %d bytes exceeds %d", len(payload), maxPush)}
+	}
+	var p wirePush
+	l := &jlexer.Lexer{Data: payload}
+	p.UnmarshalEasyJSON(l)
+	if err := l.Error(); err != nil {
+		return Message{}, &DecodeError{Err: err}
+	}
+	if len(p.Result.Errors) > 0 && p.Result.Data.ChatMessage == nil {
+		ge := &GraphQLError{}
+		for _, e := range p.Result.Errors[:min(len(p.Result.Errors), 10)] {
+			ge.Messages = append(ge.Messages, clip(e.Message, maxTextBytes))
+		}
+		return Message{}, ge
+	}
+	if p.Result.Data.ChatMessage == nil {
+		return Message{}, &DecodeError{Err: errors.New("push without chatMessage")}
+	}
+	m, err := toMessage(p.Result.Data.ChatMessage)
+	if err != nil {
+		return Message{}, &DecodeError{Err: err}
+	}
+	return m, nil
+}

@@ -1,0 +1,69 @@
+package glimesh
+
+// Wire types: the JSON shapes the widget decodes with easyjson on the hot
+// paths (subscription pushes, error bodies). Regenerate wire_easyjson.go with
+//
+//	go tool easyjson -all -no_std_marshalers wire.go
+//
+// Only structs belong in this file; they are converted to Message by
+// toMessage, which treats every field as hostile.
+
+// wirePush is a Phoenix "subscription:data" payload.
+type wirePush struct {
+	Result         wireResult `json:"result"`
+	SubscriptionID string     `json:"subscriptionId"`
+}
+
+type wireResult struct {
+	Data   wirePushData `json:"data"`
+	Errors []wireError  `json:"errors"`
+}
+
+type wirePushData struct {
+	ChatMessage *wireMessage `json:"chatMessage"`
+}
+
+type wireMessage struct {
+	ID         string        `json:"id"`
+	Message    string        `json:"message"`
+	InsertedAt string        `json:"insertedAt"`
+	User       *wireUser     `json:"user"`
+	Metadata   *wireMetadata `json:"metadata"`
+	Tokens     []*wireToken  `json:"tokens"`
+}
+
+type wireUser struct {
+	ID          string `json:"id"`
+	Username    string `json:"username"`
+	Displayname string `json:"displayname"`
+	AvatarURL   string `json:"avatarUrl"`
+}
+
+type wireMetadata struct {
+	Admin                       bool `json:"admin"`
+	Streamer                    bool `json:"streamer"`
+	Moderator                   bool `json:"moderator"`
+	Subscriber                  bool `json:"subscriber"`
+	PlatformFounderSubscriber   bool `json:"platformFounderSubscriber"`
+	PlatformSupporterSubscriber bool `json:"platformSupporterSubscriber"`
+}
+
+type wireToken struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+	URL  string `json:"url"`
+	Src  string `json:"src"`
+}
+
+// wireError is one entry of a GraphQL "errors" array. HeaderError is set by
+// Glimesh on 401s for bad tokens ("invalid_access_token").
+type wireError struct {
+	Message     string `json:"message"`
+	HeaderError string `json:"header_error"`
+}
+
+// wireErrors is the part of any GraphQL response body the client reads
+// itself; "data" is skipped.
+type wireErrors struct {
+	Errors []wireError `json:"errors"`
+}
