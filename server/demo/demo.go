@@ -1,0 +1,227 @@
+// Package demo is a Glimesh-compatible instance for development and tests:
+// the real API's GraphQL schema (a strict subset), auth rules, errors,
+// pagination, tokenization, CORS and Phoenix/Absinthe websocket, with
+// fixtures, simulated chatters and fault hooks. It stands in for an external
+// server, so it never imports the widget.
+package demo
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	gqlerrors "github.com/graph-gophers/graphql-go/errors"
+)
+
+// ClientID is the registered client id for read-only access.
+const ClientID = "glimchat-demo"
+
+//go:embed schema.graphql
+var schemaSDL string
+
+// Options configures an Instance.
+type Options struct {
+	Seed        int64         // makes fixtures and simulated chat deterministic
+	ChatRate    float64       // simulated messages per second in demo; 0 = off
+	IdleTimeout time.Duration // websocket idle timeout; 0 = 60s like Phoenix
+	Faults      bool          // expose the fault hooks under /_demo/fault/
+	Logger      *slog.Logger
+}
+
+// Token is a bearer token of a demo user.
+type Token struct {
+	Username string
+	Token    string
+	Scopes   []string
+}
+
+// access is what an Authorization header or socket parameter grants.
+type access struct {
+	user   *user // nil for Client-ID access
+	scopes map[string]bool
+}
+
+// Instance is one demo Glimesh instance.
+type Instance struct {
+	opts   Options
+	log    *slog.Logger
+	now    func() time.Time
+	ticker func(time.Duration) (<-chan time.Time, func())
+	schema *graphql.Schema
+	store  *store
+	hub    *hub
+	assets map[string]asset
+
+	tokens   []Token
+	byToken  map[string]*access
+	rngMu    sync.Mutex
+	rng      *rand.Rand
+	chatSeq  int
+	uniq     atomic.Int64 // Absinthe's :erlang.unique_integer for subscription ids
+	faults   faultState
+	socketMu sync.Mutex
+	sockets  map[*socket]struct{}
+}
+
+// New builds an instance with its fixtures, history and fresh tokens.
+func New(opts Options) (*Instance, error) {
+	return newInstance(opts, time.Now)
+}
+
+func newInstance(opts Options, now func() time.Time) (*Instance, error) {
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 60 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	seed := uint64(opts.Seed)
+	inst := &Instance{
+		opts:    opts,
+		log:     opts.Logger,
+		now:     now,
+		ticker:  realTicker,
+		store:   seedStore(now()),
+		hub:     newHub(),
+		byToken: make(map[string]*access),
+		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		sockets: make(map[*socket]struct{}),
+	}
+	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
+	// subscription ids carry a negative number.
+	inst.uniq.Store(-576460752303423488)
+	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), now())
+	assets, err := buildAssets(inst.store)
+	if err != nil {
+		return nil, fmt.Errorf("build demo assets: %w", err)
+	}
+	inst.assets = assets
+	for _, u := range inst.store.users {
+		scopes := []string{"public", "chat"}
+		if u.username == "lurker" {
+			scopes = []string{"public"}
+		}
+		secret, err := newSecret()
+		if err != nil {
+			return nil, err
+		}
+		set := make(map[string]bool)
+		for _, sc := range scopes {
+			set[sc] = true
+		}
+		inst.byToken[secret] = &access{user: u, scopes: set}
+		inst.tokens = append(inst.tokens, Token{Username: u.username, Token: secret, Scopes: scopes})
+	}
+	schema, err := graphql.ParseSchema(schemaSDL, &rootResolver{inst: inst},
+		graphql.UseStringDescriptions(),
+		graphql.MaxDepth(30),
+		graphql.PanicHandler(panicLogger{inst.log}))
+	if err != nil {
+		return nil, fmt.Errorf("parse demo schema: %w", err)
+	}
+	inst.schema = schema
+	return inst, nil
+}
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// Tokens returns a bearer token for every demo user; lurker's lacks the
+// chat scope.
+func (inst *Instance) Tokens() []Token {
+	out := make([]Token, len(inst.tokens))
+	for i, t := range inst.tokens {
+		t.Scopes = append([]string(nil), t.Scopes...)
+		out[i] = t
+	}
+	return out
+}
+
+// Post creates a message in the channel of streamer channelName as user
+// username, through the path createChatMessage takes, so it is tokenized,
+// stored and pushed to subscribers.
+func (inst *Instance) Post(channelName, username, text string) (string, error) {
+	s := inst.store
+	owner := s.userByName(channelName)
+	var c *channel
+	if owner != nil {
+		c = s.channelOf(owner)
+	}
+	if c == nil {
+		return "", fmt.Errorf("post to channel %q: %w", channelName, errMissing)
+	}
+	u := s.userByName(username)
+	if u == nil {
+		return "", fmt.Errorf("post as user %q: %w", username, errMissing)
+	}
+	m, err := inst.createMessage(c, u, &text)
+	if err != nil {
+		return "", fmt.Errorf("post to %s as %s: %w", channelName, username, err)
+	}
+	return fmt.Sprint(m.id), nil
+}
+
+func (inst *Instance) createMessage(c *channel, u *user, text *string) (*message, error) {
+	m, err := inst.store.create(c, u, text, inst.now())
+	if err != nil {
+		return nil, err
+	}
+	inst.hub.publish(m)
+	return m, nil
+}
+
+// Run posts simulated chat into demo at Options.ChatRate until ctx ends.
+func (inst *Instance) Run(ctx context.Context) {
+	if inst.opts.ChatRate <= 0 {
+		<-ctx.Done()
+		return
+	}
+	interval := time.Duration(float64(time.Second) / inst.opts.ChatRate)
+	if interval < time.Millisecond {
+		interval = time.Millisecond
+	}
+	tick, stop := inst.ticker(interval)
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+			inst.chatOnce()
+		}
+	}
+}
+
+// chatOnce posts one simulated message; the seeded generator makes the
+// sequence of senders and lines repeatable.
+func (inst *Instance) chatOnce() {
+	inst.rngMu.Lock()
+	cast := chatterCast(inst.store)
+	u := cast[inst.chatSeq%len(cast)]
+	if inst.chatSeq >= len(cast) {
+		u = cast[inst.rng.IntN(len(cast))]
+	}
+	text := chatterLine(inst.rng, -1)
+	inst.chatSeq++
+	inst.rngMu.Unlock()
+	c := inst.store.channelByID(demoChannelID)
+	if _, err := inst.createMessage(c, u, &text); err != nil {
+		inst.log.Warn("simulated chat message refused", "user", u.username, "err", err)
+	}
+}
+
+type panicLogger struct{ log *slog.Logger }
+
+// MakePanicError logs a resolver panic and answers like an internal error.
+func (p panicLogger) MakePanicError(_ context.Context, value any) *gqlerrors.QueryError {
+	p.log.Error("graphql resolver panic", "panic", fmt.Sprint(value))
+	return gqlerrors.Errorf("internal server error")
+}

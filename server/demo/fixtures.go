@@ -1,0 +1,162 @@
+package demo
+
+import (
+	crand "crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// The cast of the demo instance. Channel ids and user ids are distinct
+// number ranges, as on the real server.
+const (
+	demoChannelID  = 6
+	quietChannelID = 7
+)
+
+func seedStore(now time.Time) *store {
+	at := func(d time.Duration) time.Time { return now.Add(-d).UTC().Truncate(time.Second) }
+	mk := func(id int, name string) *user {
+		return &user{id: id, username: name, displayname: name, avatarVer: 63762672056 + int64(id), inserted: at(400 * 24 * time.Hour)}
+	}
+	demo := mk(154, "demo")
+	demo.displayname = "Demo"
+	quiet := mk(155, "quiet")
+	quiet.displayname = "Quiet"
+	marta := mk(201, "MartaMod")
+	sam := mk(202, "SubSam")
+	fox := mk(203, "FounderFox")
+	fox.founder = true
+	li := mk(204, "SupporterLi")
+	li.supporter = true
+	ada := mk(205, "AdminAda")
+	ada.admin = true
+	ada.teamRole = "Core Team"
+	vic := mk(206, "ViewerVic")
+	noor := mk(207, "Noor")
+	kenji := mk(208, "kenji_k")
+	zofia := mk(209, "Zofia")
+	lurker := mk(210, "lurker")
+	bob := mk(211, "banned_bob")
+	tim := mk(212, "timeout_tim")
+
+	s := &store{
+		users: []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim},
+		global: []emote{
+			{code: ":glimsmile:", file: "glimsmile.svg"},
+			{code: ":glimwow:", file: "glimwow.svg"},
+			{code: ":glimheart:", file: "glimheart.svg"},
+			{code: ":glimdance:", file: "glimdance.gif", animated: true},
+		},
+	}
+	s.channels = []*channel{
+		{
+			id: demoChannelID, streamer: demo, title: "Demo stream: chat all day", live: true,
+			language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour),
+			moderators:  map[int]bool{marta.id: true},
+			subscribers: map[int]bool{sam.id: true, fox.id: true, marta.id: true},
+			bans:        map[int]time.Time{bob.id: {}, tim.id: now.Add(10 * time.Minute)},
+			emotes:      []emote{{code: ":demowave:", file: "demowave.svg"}, {code: ":demohype:", file: "demohype.svg"}},
+		},
+		{
+			id: quietChannelID, streamer: quiet, title: "Quiet reading, links blocked", live: false,
+			language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour),
+			moderators: map[int]bool{}, subscribers: map[int]bool{}, bans: map[int]time.Time{},
+		},
+	}
+	return s
+}
+
+// seedHistory stores old messages: the oldest have metadata null, like
+// history from before the metadata column existed.
+func seedHistory(s *store, rng *rand.Rand, now time.Time) {
+	demo := s.channelByID(demoChannelID)
+	quiet := s.channelByID(quietChannelID)
+	const n, nullMeta = 150, 40
+	start := now.Add(-2 * time.Hour)
+	cast := chatterCast(s)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range n {
+		u := cast[rng.IntN(len(cast))]
+		text := chatterLine(rng, i)
+		m := &message{
+			channel:  demo,
+			user:     u,
+			text:     text,
+			tokens:   tokenize(text, s.parserConfigFor(demo, u)),
+			inserted: start.Add(time.Duration(i) * 45 * time.Second).UTC().Truncate(time.Second),
+		}
+		if i >= nullMeta {
+			m.meta = &metadata{admin: u.admin, streamer: demo.streamer == u, moderator: demo.moderators[u.id],
+				subscriber: demo.subscribers[u.id], founder: u.founder, supporter: u.supporter}
+		}
+		s.insertLocked(m)
+		if i%30 == 0 {
+			qt := "quiet page " + fmt.Sprint(i/30+1) + " of the book, see glimesh.tv later"
+			s.insertLocked(&message{channel: quiet, user: quiet.streamer, text: qt,
+				tokens: tokenize(qt, s.parserConfigFor(quiet, quiet.streamer)), meta: &metadata{streamer: true},
+				inserted: m.inserted})
+		}
+	}
+}
+
+// chatterCast is everyone who may chat in demo: every role is there.
+func chatterCast(s *store) []*user {
+	var out []*user
+	for _, name := range []string{"demo", "MartaMod", "SubSam", "FounderFox", "SupporterLi", "AdminAda", "ViewerVic", "Noor", "kenji_k", "Zofia"} {
+		out = append(out, s.userByName(name))
+	}
+	return out
+}
+
+var chatterLines = []string{
+	"hello chat :glimsmile:",
+	"that play was :glimwow: :glimwow: :glimwow:",
+	"How:glimheart:are you all doing?",
+	":demowave: welcome in!",
+	":demohype: :demohype: LET'S GO",
+	":glimdance: dance break",
+	":notanemote: is just text",
+	"check the schedule at https://glimesh.tv/demo",
+	"docs: https://github.com/Glimesh/api-docs and glimesh.tv for the rest",
+	"Pneumonoultramicroscopicsilicovolcanoconiosis is the longest word I know",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	"こんにちは、みんな！今日も配信ありがとう",
+	"大家好，这个游戏真好玩",
+	"안녕하세요 여러분",
+	"مرحبا بالجميع، كيف حالكم؟",
+	"שלום לכולם! מה שלומכם?",
+	"Привет всем, отличный стрим!",
+	"नमस्ते दोस्तों",
+	"🎉🔥👍🏽 gg wp 👩‍💻🇯🇵",
+	"<script>alert('hi')</script> & <b>not bold</b>",
+	"**markdown** is _not_ rendered `ever`",
+	"mixed English and العربية in one line",
+	"gg",
+	"lol",
+	"first time here, this is great :glimsmile: :glimheart:",
+}
+
+// chatterLine picks a varied line; i makes every line of the library come
+// round regularly so history shows all of them.
+func chatterLine(rng *rand.Rand, i int) string {
+	if i >= 0 && i < len(chatterLines) {
+		return chatterLines[i]
+	}
+	line := chatterLines[rng.IntN(len(chatterLines))]
+	if rng.IntN(4) == 0 {
+		line += fmt.Sprintf(" #%d", rng.IntN(1000))
+	}
+	return line
+}
+
+// newSecret returns a random bearer token.
+func newSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := crand.Read(b); err != nil {
+		return "", fmt.Errorf("generate token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
