@@ -1,22 +1,241 @@
 //go:build js && wasm
 
 // Command wasm is the glimchat widget, compiled to WebAssembly. This file is
-// wiring only; the logic lives in the portable packages beside it.
+// wiring only: config → client → live → feed → view. The logic lives in the
+// portable packages beside it, tested on the host.
 package main
 
 import (
-	"github.com/hack-pad/safejs"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/glimchat/glimchat/wasm/config"
+	"github.com/glimchat/glimchat/wasm/dom"
+	"github.com/glimchat/glimchat/wasm/feed"
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/live"
+	"github.com/glimchat/glimchat/wasm/phoenix"
+	"github.com/glimchat/glimchat/wasm/render"
+	"github.com/glimchat/glimchat/wasm/transport"
 )
 
+// tokenKey is where the embed page keeps the viewer's access token
+// (sessionStorage: never the URL).
+const tokenKey = "glimchat.token"
+
 func main() {
-	doc, err := safejs.Global().Get("document")
+	view, err := dom.Mount()
 	if err != nil {
-		return
+		fmt.Fprintln(os.Stderr, "glimchat:", err)
+		os.Exit(1) // the loader turns a non-zero exit into a message on the page
 	}
-	status, err := doc.Call("getElementById", "glimchat-status")
-	if err != nil || status.IsNull() {
-		return
-	}
-	_ = status.Set("textContent", "glimchat is running")
+	go run(view)
 	select {}
+}
+
+func run(view *dom.View) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	href, search := dom.Location()
+	cfg, problems := config.Parse(search, href)
+	notes := make([]string, 0, len(problems))
+	for _, p := range problems {
+		log.Warn("ignored URL parameter", "problem", p)
+		notes = append(notes, p.Error())
+	}
+	warn := strings.Join(notes, " ")
+	view.SetStatus(warn)
+	if cfg.Channel == "" {
+		fail(view, "Add channel=<username> to the page URL to choose a Glimesh channel.", warn)
+		return
+	}
+	if cfg.Instance == "" {
+		fail(view, "Add instance=<https://your.glimesh.instance> to the page URL.", warn)
+		return
+	}
+	embed := view.Mode() == "embed"
+	auth := glimesh.Auth{ClientID: cfg.ClientID}
+	if embed {
+		auth.Token = dom.SessionValue(tokenKey)
+	}
+	if auth.ClientID == "" && auth.Token == "" {
+		fail(view, glimesh.Explain(glimesh.ErrNoCredentials), warn)
+		return
+	}
+
+	plan := live.Decide(cfg.Transport, href, cfg.Instance)
+	var sock *phoenix.Socket
+	if plan.Subscribe || plan.Queries == live.ViaSocket {
+		url, err := phoenix.SocketURL(cfg.Instance, auth.ClientID, auth.Token)
+		if err != nil {
+			fail(view, "The instance parameter is not a usable address: "+err.Error(), warn)
+			return
+		}
+		sock, err = phoenix.New(phoenix.Config{URL: url, Dial: phoenix.DialWebSocket, Logger: log})
+		if err != nil {
+			fail(view, "The chat could not start: "+err.Error(), warn)
+			return
+		}
+		go sock.Run(ctx)
+		_ = dom.OnWake(sock.Wake)
+	}
+	hc := &http.Client{Transport: transport.Fetch{}, Timeout: 20 * time.Second}
+	if plan.Queries == live.ViaSocket {
+		hc = &http.Client{Transport: transport.Tunnel{Socket: sock}, Timeout: 20 * time.Second}
+	}
+	client, err := glimesh.NewClient(cfg.Instance, hc, auth)
+	if err != nil {
+		fail(view, "The chat could not start: "+err.Error(), warn)
+		return
+	}
+
+	view.SetState("connecting")
+	channelID, err := lookup(ctx, view, client, cfg.Channel, warn)
+	if err != nil {
+		return // lookup has said why on the page
+	}
+
+	msgs := make(chan []glimesh.Message, 64)
+	r := render.New(render.Options{Links: embed, Avatars: cfg.Avatars, Instance: cfg.Instance})
+	go show(view, feed.New(cfg.Limit), r, msgs)
+
+	backfill := func(ctx context.Context) ([]glimesh.Message, error) {
+		if cfg.History == 0 {
+			return nil, nil
+		}
+		return client.History(ctx, channelID, cfg.History)
+	}
+	history, err := backfill(ctx)
+	if err != nil {
+		log.Warn("load history", "err", err)
+		view.SetError(glimesh.Explain(err))
+	}
+	msgs <- history
+
+	if embed {
+		compose(view, client, channelID, auth.Token != "", msgs)
+	}
+
+	vars, _ := json.Marshal(map[string]string{"channelId": channelID})
+	opts := live.Options{
+		Socket:    sock,
+		Query:     glimesh.Subscription,
+		Variables: vars,
+		Decode:    glimesh.DecodePush,
+		Backfill:  backfill,
+		Sink:      func(m []glimesh.Message) { msgs <- m },
+		OnState:   func(st phoenix.State, err error) { state(view, st, err, warn) },
+		Logger:    log,
+	}
+	if plan.PollFallback {
+		opts.FallbackAfter = 3
+	}
+	if plan.Subscribe {
+		err = live.Follow(ctx, opts)
+	} else {
+		opts.PollInterval = cfg.Poll
+		err = live.Poll(ctx, opts)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fail(view, glimesh.Explain(err), warn)
+	}
+}
+
+// lookup resolves the channel name to its id. An instance that cannot be
+// reached is retried: an overlay may start before the instance does.
+func lookup(ctx context.Context, view *dom.View, client *glimesh.Client, channel, warn string) (string, error) {
+	for delay := 2 * time.Second; ; delay = min(2*delay, time.Minute) {
+		id, err := client.ChannelID(ctx, channel)
+		if err == nil {
+			return id, nil
+		}
+		fail(view, glimesh.Explain(err), warn)
+		var ne *glimesh.NetworkError
+		if !errors.As(err, &ne) && !errors.Is(err, context.DeadlineExceeded) {
+			return "", err // a refusal or an unknown channel will not change by itself
+		}
+		time.Sleep(delay)
+	}
+}
+
+// show owns the feed: every batch of messages, whatever its source, goes
+// through it and then to the view, which paints at the next frame.
+func show(view *dom.View, f *feed.Feed, r *render.Renderer, in <-chan []glimesh.Message) {
+	for batch := range in {
+		if f.Add(batch...).Empty() {
+			continue
+		}
+		shown := f.Messages()
+		ids := make([]string, len(shown))
+		for i, m := range shown {
+			ids[i] = m.ID
+		}
+		view.Show(ids, func(i int) string { return r.HTML(shown[i]) })
+	}
+}
+
+// compose wires the embed page's form: enabled only for a signed-in viewer.
+func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn bool, out chan<- []glimesh.Message) {
+	c, ok, err := view.Composer()
+	if err != nil || !ok {
+		return
+	}
+	if !signedIn {
+		c.Enable(false, "Read-only: sign in to chat")
+		return
+	}
+	c.Enable(true, "Send a message")
+	c.OnSubmit(func(text string) {
+		text = strings.TrimSpace(text)
+		switch n := utf8.RuneCountInString(text); {
+		case n == 0:
+			c.Alert(glimesh.Explain(glimesh.ErrEmptyMessage))
+			return
+		case n > dom.MaxMessage:
+			c.Alert(fmt.Sprintf("Messages can be at most %d characters; this one has %d.", dom.MaxMessage, n))
+			return
+		}
+		c.Busy(true)
+		defer c.Busy(false)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		m, err := client.Send(ctx, channelID, text)
+		if err != nil {
+			c.Alert(glimesh.Explain(err))
+			return
+		}
+		c.Alert("")
+		c.Clear()
+		out <- []glimesh.Message{m} // the feed shows it once, whichever copy comes first
+	})
+}
+
+func state(view *dom.View, st phoenix.State, err error, warn string) {
+	view.SetState(st.String())
+	switch {
+	case st == phoenix.StateLive:
+		view.SetStatus(warn)
+	case errors.Is(err, phoenix.ErrRefused):
+		view.SetError(join("The Glimesh instance refused the live connection: check the client_id.", warn))
+	}
+}
+
+func fail(view *dom.View, msg, warn string) {
+	view.SetState("offline")
+	view.SetError(join(msg, warn))
+}
+
+func join(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + " " + b
 }
