@@ -1,0 +1,64 @@
+// Package phoenix is a Phoenix Channels v2 client for Absinthe's GraphQL
+// websocket, as Glimesh serves it. The state machine (join, pushes and
+// replies, subscriptions, heartbeat, reconnect) runs over the small Conn
+// interface, so it is tested on the host with a fake connection and clock;
+// the browser WebSocket binding is a thin js-only file.
+package phoenix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Conn is one open websocket carrying text frames.
+type Conn interface {
+	// Recv blocks for the next text frame. Once the connection is closed,
+	// by either side, it returns an error that says why.
+	Recv(ctx context.Context) ([]byte, error)
+	// Send queues one text frame. It must not block for long.
+	Send(frame []byte) error
+	// Close closes the connection; later Recv calls return errors.
+	Close() error
+}
+
+// Dialer opens a Conn to url, returning once it is open. Dialers that can
+// see the upgrade's HTTP status report a 403 as an error wrapping
+// ErrRefused; a browser cannot, and returns ErrClosedBeforeOpen instead.
+type Dialer func(ctx context.Context, url string) (Conn, error)
+
+var (
+	// ErrRefused means the instance refused the websocket: an unknown
+	// client id or token, or the instance turning sockets away.
+	ErrRefused = errors.New("the instance refused the connection")
+	// ErrClosedBeforeOpen is a websocket that closed before it opened.
+	ErrClosedBeforeOpen = errors.New("websocket closed before it opened")
+	// ErrNotConnected is returned by pushes while the control channel is
+	// not joined.
+	ErrNotConnected = errors.New("socket is not connected")
+	// ErrTimeout is a reply that did not arrive in time.
+	ErrTimeout = errors.New("timed out waiting for a reply")
+	// ErrConnectionLost fails pushes still waiting when the link went down.
+	ErrConnectionLost = errors.New("connection lost before the reply")
+	// ErrHeartbeatTimeout means the server stopped answering heartbeats;
+	// the link is treated as dead even though the socket is still open.
+	ErrHeartbeatTimeout = errors.New("heartbeat not answered")
+	// ErrChannelCrashed is a phx_error or phx_close on the control channel:
+	// every subscription on the server is gone.
+	ErrChannelCrashed = errors.New("control channel crashed")
+	// ErrClosed is returned once the socket has stopped.
+	ErrClosed = errors.New("socket stopped")
+)
+
+// CloseError is a websocket close with its status code and reason.
+type CloseError struct {
+	Code   int
+	Reason string
+}
+
+func (e *CloseError) Error() string {
+	if e.Reason == "" {
+		return fmt.Sprintf("websocket closed with code %d", e.Code)
+	}
+	return fmt.Sprintf("websocket closed with code %d: %s", e.Code, e.Reason)
+}

@@ -1,0 +1,548 @@
+package phoenix_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/glimchat/glimchat/wasm/phoenix"
+	"github.com/glimchat/glimchat/wasm/phoenix/phoenixtest"
+)
+
+const testURL = "ws://instance.test/api/graph/websocket?vsn=2.0.0&client_id=test"
+
+type status struct {
+	state phoenix.State
+	err   error
+}
+
+type harness struct {
+	t      *testing.T
+	clock  *phoenixtest.Clock
+	srv    *phoenixtest.Server
+	sock   *phoenix.Socket
+	states chan status
+	cancel context.CancelFunc
+	ran    chan error
+}
+
+// start runs a socket against a fake server and clock. Backoff jitter is
+// fixed at half the ceiling, so delays are known: 250 ms, 500 ms, 1 s, …
+func start(t *testing.T, mod func(*phoenix.Config)) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: phoenixtest.NewClock(), srv: phoenixtest.NewServer(), states: make(chan status, 100), ran: make(chan error, 1)}
+	cfg := phoenix.Config{
+		URL:     testURL,
+		Dial:    h.srv.Dial,
+		Clock:   h.clock,
+		Backoff: phoenix.Backoff{Base: 500 * time.Millisecond, Cap: 10 * time.Second, Rand: func() float64 { return 0.5 }},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	sock, err := phoenix.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.sock = sock
+	sock.Watch(func(st phoenix.State, err error) { h.states <- status{st, err} })
+	var ctx context.Context
+	ctx, h.cancel = context.WithCancel(context.Background())
+	go func() { h.ran <- sock.Run(ctx) }()
+	t.Cleanup(func() {
+		h.cancel()
+		select {
+		case <-h.ran:
+		case <-time.After(phoenixtest.Guard):
+			t.Error("Run did not return after cancel")
+		}
+	})
+	return h
+}
+
+// waitState reads state reports until want arrives and returns it.
+func (h *harness) waitState(want phoenix.State) status {
+	h.t.Helper()
+	deadline := time.After(phoenixtest.Guard)
+	for {
+		select {
+		case s := <-h.states:
+			if s.state == want {
+				return s
+			}
+		case <-deadline:
+			h.t.Fatalf("state %v never reported", want)
+		}
+	}
+}
+
+// live accepts the next connection and joins it.
+func (h *harness) live() *phoenixtest.Conn {
+	h.t.Helper()
+	c := h.srv.Accept(h.t)
+	c.Join(h.t)
+	h.waitState(phoenix.StateLive)
+	return c
+}
+
+// advanceTo waits for a timer due in d, then fires it.
+func (h *harness) advanceTo(d time.Duration) {
+	h.t.Helper()
+	if !h.clock.WaitFor(d) {
+		h.t.Fatalf("no timer due in %v; pending %v", d, h.clock.Pending())
+	}
+	h.clock.Advance(d)
+}
+
+// barrier returns once the socket has handled every frame written to c so
+// far: frames are handled in order, and this doc's reply comes last.
+func (h *harness) barrier(c *phoenixtest.Conn) {
+	h.t.Helper()
+	r := h.doc(context.Background(), "query barrier")
+	c.Reply(c.Expect(h.t, phoenix.TopicControl, phoenix.EventDoc), "ok", `{}`)
+	if res := wait(h.t, r); res.err != nil {
+		h.t.Fatalf("barrier: %v", res.err)
+	}
+}
+
+type docResult struct {
+	resp []byte
+	err  error
+}
+
+func (h *harness) doc(ctx context.Context, query string) <-chan docResult {
+	ch := make(chan docResult, 1)
+	go func() {
+		resp, err := h.sock.Doc(ctx, query, nil)
+		ch <- docResult{resp, err}
+	}()
+	return ch
+}
+
+func wait[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(phoenixtest.Guard):
+		t.Fatal("timed out")
+		var zero T
+		return zero
+	}
+}
+
+func TestJoinAndState(t *testing.T) {
+	h := start(t, nil)
+	if s := h.waitState(phoenix.StateConnecting); s.err != nil {
+		t.Errorf("connecting with error %v", s.err)
+	}
+	c := h.srv.Accept(t)
+	if c.URL != testURL {
+		t.Errorf("dialed %q", c.URL)
+	}
+	f := c.Expect(t, phoenix.TopicControl, phoenix.EventJoin)
+	if f.JoinRef == "" || f.JoinRef != f.Ref || string(f.Payload) != "{}" {
+		t.Errorf("join frame %+v", f)
+	}
+	c.Reply(f, "ok", `{}`)
+	if s := h.waitState(phoenix.StateLive); s.err != nil {
+		t.Errorf("live with error %v", s.err)
+	}
+	if h.sock.State() != phoenix.StateLive {
+		t.Errorf("State() = %v", h.sock.State())
+	}
+}
+
+func TestPushReplyMatching(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	ctx := context.Background()
+	a := h.doc(ctx, "query A")
+	fa := c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	b := h.doc(ctx, "query B")
+	fb := c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	if !strings.Contains(string(fa.Payload), "query A") || !strings.Contains(string(fb.Payload), "query B") {
+		t.Fatalf("payloads %s / %s", fa.Payload, fb.Payload)
+	}
+	if fa.Ref == fb.Ref || fa.JoinRef == "" || fa.JoinRef != fb.JoinRef {
+		t.Fatalf("refs %q/%q join refs %q/%q", fa.Ref, fb.Ref, fa.JoinRef, fb.JoinRef)
+	}
+	// A reply to a ref nobody waits for, and one on the wrong topic, are ignored.
+	c.Write(phoenix.Frame{Ref: "999", Topic: phoenix.TopicControl, Event: phoenix.EventReply, Payload: []byte(`{"status":"ok","response":{"data":"nobody"}}`)})
+	c.Write(phoenix.Frame{Ref: fa.Ref, Topic: "other", Event: phoenix.EventReply, Payload: []byte(`{"status":"ok","response":{"data":"wrong topic"}}`)})
+	// Out of order: B first.
+	c.Reply(fb, "ok", `{"data":{"b":1}}`)
+	c.Reply(fa, "error", `{"errors":[{"message":"bad A"}]}`)
+	rb := wait(t, b)
+	if rb.err != nil || string(rb.resp) != `{"data":{"b":1}}` {
+		t.Errorf("B got %s, %v", rb.resp, rb.err)
+	}
+	ra := wait(t, a)
+	var re *phoenix.ReplyError
+	if !errors.As(ra.err, &re) || !re.HasGraphQLErrors() || string(re.Response) != `{"errors":[{"message":"bad A"}]}` {
+		t.Errorf("A got %s, %v; want a ReplyError with the errors", ra.resp, ra.err)
+	}
+}
+
+func TestPushFailures(t *testing.T) {
+	h := start(t, nil)
+	// Before the join: refused at once, nothing queued.
+	if _, err := h.sock.Doc(context.Background(), "q", nil); !errors.Is(err, phoenix.ErrNotConnected) {
+		t.Errorf("before join: %v, want ErrNotConnected", err)
+	}
+	c := h.live()
+
+	r := h.doc(context.Background(), "slow")
+	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	h.advanceTo(10 * time.Second)
+	if res := wait(t, r); !errors.Is(res.err, phoenix.ErrTimeout) {
+		t.Errorf("unanswered: %v, want ErrTimeout", res.err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	r = h.doc(ctx, "cancelled")
+	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	cancel()
+	if res := wait(t, r); !errors.Is(res.err, context.Canceled) {
+		t.Errorf("cancelled: %v, want context.Canceled", res.err)
+	}
+
+	r = h.doc(context.Background(), "dropped")
+	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	c.Drop()
+	if res := wait(t, r); !errors.Is(res.err, phoenix.ErrConnectionLost) {
+		t.Errorf("dropped: %v, want ErrConnectionLost", res.err)
+	}
+}
+
+func TestHeartbeat(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	for range 3 {
+		h.advanceTo(30 * time.Second)
+		f := c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
+		if f.JoinRef != "" || f.Ref == "" {
+			t.Fatalf("heartbeat frame %+v", f)
+		}
+		c.Reply(f, "ok", `{}`)
+		// The reply must be taken in before the next beat is due.
+		h.barrier(c)
+	}
+	select {
+	case <-c.Closed():
+		t.Fatal("a link answering heartbeats was closed")
+	default:
+	}
+
+	// Stalled: the socket stays open but stops answering.
+	h.advanceTo(30 * time.Second)
+	c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
+	h.advanceTo(30 * time.Second)
+	c.WaitClosed(t)
+	s := h.waitState(phoenix.StateReconnecting)
+	if !errors.Is(s.err, phoenix.ErrHeartbeatTimeout) {
+		t.Errorf("reconnecting because %v, want ErrHeartbeatTimeout", s.err)
+	}
+	h.advanceTo(250 * time.Millisecond)
+	h.live()
+}
+
+func TestHeartbeatDeadline(t *testing.T) {
+	h := start(t, func(c *phoenix.Config) { c.HeartbeatTimeout = 5 * time.Second })
+	c := h.live()
+	h.advanceTo(30 * time.Second)
+	c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
+	h.advanceTo(5 * time.Second)
+	c.WaitClosed(t)
+	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrHeartbeatTimeout) {
+		t.Errorf("reconnecting because %v", s.err)
+	}
+}
+
+func TestReconnectBackoff(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	// Each failed attempt doubles the ceiling (half of it with this rand)
+	// up to the cap; a successful join resets it.
+	c.Drop()
+	h.waitState(phoenix.StateReconnecting)
+	for _, d := range []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
+		h.advanceTo(d)
+		c = h.srv.Accept(t)
+		c.Drop() // open, then lost before the join
+		h.waitState(phoenix.StateReconnecting)
+	}
+	h.advanceTo(5 * time.Second)
+	h.live().Drop()
+	h.waitState(phoenix.StateReconnecting)
+	h.advanceTo(250 * time.Millisecond)
+	h.live()
+}
+
+func TestRefused(t *testing.T) {
+	h := start(t, func(c *phoenix.Config) { c.Backoff.Rand = func() float64 { return 0 } })
+	h.srv.Refuse(1)
+	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrRefused) {
+		t.Errorf("403: %v, want ErrRefused", s.err)
+	}
+	h.live().Drop()
+
+	// A browser sees only closes before open: the third in a row is
+	// reported as a refusal.
+	h.srv.FailBeforeOpen(3)
+	var errs []error
+	for len(errs) < 4 {
+		if s := wait(t, h.states); s.err != nil {
+			errs = append(errs, s.err)
+		}
+	}
+	for i, err := range errs {
+		if got, want := errors.Is(err, phoenix.ErrRefused), i == 3; got != want {
+			t.Errorf("failure %d (%v): refused = %v, want %v", i, err, got, want)
+		}
+	}
+	h.live()
+}
+
+func TestWakeWhileLiveChecksTheLink(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	h.sock.Wake() // after a sleep the link may be dead without knowing it
+	f := c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
+	h.advanceTo(30 * time.Second) // unanswered
+	c.WaitClosed(t)
+	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrHeartbeatTimeout) {
+		t.Errorf("reconnecting because %v (check beat %+v)", s.err, f)
+	}
+}
+
+func TestWakeSkipsBackoff(t *testing.T) {
+	h := start(t, func(c *phoenix.Config) { c.Backoff.Rand = func() float64 { return 0.99 } })
+	c := h.live()
+	c.Drop()
+	h.waitState(phoenix.StateReconnecting)
+	if !h.clock.WaitFor(495 * time.Millisecond) {
+		t.Fatalf("no reconnect timer: %v", h.clock.Pending())
+	}
+	h.sock.Wake() // no Advance: the dial must happen now
+	h.live()
+	if slices.Contains(h.clock.Pending(), 495*time.Millisecond) {
+		t.Error("the backoff timer is still pending after Wake")
+	}
+}
+
+type subEvents struct {
+	mu     sync.Mutex
+	data   chan string
+	active chan string
+	failed chan error
+}
+
+func newSubEvents() *subEvents {
+	return &subEvents{data: make(chan string, 100), active: make(chan string, 10), failed: make(chan error, 10)}
+}
+
+func (e *subEvents) handler() phoenix.SubscriptionHandler {
+	return phoenix.SubscriptionHandler{
+		Data:   func(p []byte) { e.data <- string(p) },
+		Active: func(id string) { e.active <- id },
+		Failed: func(err error) { e.failed <- err },
+	}
+}
+
+const subQuery = `subscription($c: ID){ chatMessage(channelId: $c){ id } }`
+
+func expectSubscribe(t *testing.T, c *phoenixtest.Conn, id string) {
+	t.Helper()
+	f := c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	if !strings.Contains(string(f.Payload), `"variables":{"c":"6"}`) || !strings.Contains(string(f.Payload), "chatMessage") {
+		t.Fatalf("subscribe payload %s", f.Payload)
+	}
+	c.Reply(f, "ok", `{"subscriptionId":"`+id+`"}`)
+}
+
+func TestResubscribeAfterDrop(t *testing.T) {
+	h := start(t, nil)
+	ev := newSubEvents()
+	h.sock.Subscribe(subQuery, []byte(`{"c":"6"}`), ev.handler()) // before the join
+	c := h.live()
+	expectSubscribe(t, c, "sub:A")
+	if id := wait(t, ev.active); id != "sub:A" {
+		t.Fatalf("active %q", id)
+	}
+	c.Push("sub:A", `{"data":{"chatMessage":{"id":"1"}}}`)
+	if p := wait(t, ev.data); p != `{"result":{"data":{"chatMessage":{"id":"1"}}},"subscriptionId":"sub:A"}` {
+		t.Fatalf("data %s", p)
+	}
+
+	c.Drop()
+	h.waitState(phoenix.StateReconnecting)
+	h.advanceTo(250 * time.Millisecond)
+	c = h.live()
+	expectSubscribe(t, c, "sub:B")
+	if id := wait(t, ev.active); id != "sub:B" {
+		t.Fatalf("active after reconnect %q", id)
+	}
+	c.Push("sub:A", `{"data":{"chatMessage":{"id":"stale"}}}`)
+	c.Push("sub:B", `{"data":{"chatMessage":{"id":"2"}}}`)
+	if p := wait(t, ev.data); !strings.Contains(p, `"id":"2"`) {
+		t.Fatalf("after reconnect got %s; the old id must be dead", p)
+	}
+}
+
+func TestResubscribeAfterPhxError(t *testing.T) {
+	h := start(t, nil)
+	ev := newSubEvents()
+	h.sock.Subscribe(subQuery, []byte(`{"c":"6"}`), ev.handler())
+	c := h.srv.Accept(t)
+	join := c.Join(t)
+	h.waitState(phoenix.StateLive)
+	expectSubscribe(t, c, "sub:A")
+	wait(t, ev.active)
+
+	pending := h.doc(context.Background(), "query Q")
+	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	c.Write(phoenix.Frame{JoinRef: join.JoinRef, Ref: join.Ref, Topic: phoenix.TopicControl, Event: phoenix.EventError})
+	if res := wait(t, pending); !errors.Is(res.err, phoenix.ErrChannelCrashed) {
+		t.Errorf("doc pending at the crash: %v, want ErrChannelCrashed", res.err)
+	}
+	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrChannelCrashed) {
+		t.Errorf("reconnecting because %v", s.err)
+	}
+	h.advanceTo(250 * time.Millisecond)
+	rejoin := c.Expect(t, phoenix.TopicControl, phoenix.EventJoin)
+	if rejoin.JoinRef == join.JoinRef {
+		t.Fatalf("rejoin reuses join_ref %q", rejoin.JoinRef)
+	}
+	c.Reply(rejoin, "ok", `{}`)
+	h.waitState(phoenix.StateLive)
+	expectSubscribe(t, c, "sub:B")
+	if id := wait(t, ev.active); id != "sub:B" {
+		t.Fatalf("active %q", id)
+	}
+	// A late frame of the old join is stale; it must not crash the new one.
+	c.Write(phoenix.Frame{JoinRef: join.JoinRef, Ref: join.Ref, Topic: phoenix.TopicControl, Event: phoenix.EventError})
+	c.Push("sub:B", `{"data":{"chatMessage":{"id":"3"}}}`)
+	if p := wait(t, ev.data); !strings.Contains(p, `"id":"3"`) {
+		t.Fatalf("data %s", p)
+	}
+	if s := h.sock.State(); s != phoenix.StateLive {
+		t.Errorf("state %v after a stale phx_error", s)
+	}
+	select {
+	case <-c.Closed():
+		t.Error("phx_error closed the whole connection; only the channel should rejoin")
+	default:
+	}
+}
+
+func TestUnmatchedTopicRejoins(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	r := h.doc(context.Background(), "query Q")
+	f := c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	c.Write(phoenix.Frame{Ref: f.Ref, Topic: phoenix.TopicControl, Event: phoenix.EventReply, Payload: []byte(`{"response":{"reason":"unmatched topic"},"status":"error"}`)})
+	var re *phoenix.ReplyError
+	if res := wait(t, r); !errors.As(res.err, &re) || re.Reason() != "unmatched topic" {
+		t.Errorf("doc: %v", res.err)
+	}
+	h.waitState(phoenix.StateReconnecting)
+	h.advanceTo(250 * time.Millisecond)
+	c.Join(t)
+	h.waitState(phoenix.StateLive)
+}
+
+func TestMalformedFramesSkipped(t *testing.T) {
+	h := start(t, nil)
+	ev := newSubEvents()
+	h.sock.Subscribe(subQuery, []byte(`{"c":"6"}`), ev.handler())
+	c := h.live()
+	expectSubscribe(t, c, "sub:A")
+	wait(t, ev.active)
+	for _, bad := range []string{`garbage`, `{"topic":"sub:A"}`, `[null,null,"sub:A","subscription:data"]`, `[null,null,"sub:A","subscription:data",{"result":}]`} {
+		c.WriteRaw([]byte(bad))
+	}
+	c.Push("sub:A", `{"data":{"chatMessage":{"id":"4"}}}`)
+	if p := wait(t, ev.data); !strings.Contains(p, `"id":"4"`) {
+		t.Fatalf("data %s", p)
+	}
+	if s := h.sock.State(); s != phoenix.StateLive {
+		t.Errorf("state %v after malformed frames", s)
+	}
+}
+
+func TestSubscriptionRejectedAndUnsubscribe(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	bad := newSubEvents()
+	h.sock.Subscribe("subscription { nope }", nil, bad.handler())
+	f := c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	c.Reply(f, "error", `{"errors":[{"message":"Cannot query field \"nope\""}]}`)
+	if err := wait(t, bad.failed); !strings.Contains(err.Error(), `nope`) {
+		t.Errorf("failed with %v", err)
+	}
+
+	ev := newSubEvents()
+	sub := h.sock.Subscribe(subQuery, []byte(`{"c":"6"}`), ev.handler())
+	expectSubscribe(t, c, "sub:A")
+	wait(t, ev.active)
+	sub.Unsubscribe()
+	f = c.Expect(t, phoenix.TopicControl, phoenix.EventUnsubscribe)
+	if string(f.Payload) != `{"subscriptionId":"sub:A"}` {
+		t.Errorf("unsubscribe payload %s", f.Payload)
+	}
+	c.Reply(f, "ok", string(f.Payload))
+	c.Push("sub:A", `{"data":{}}`)
+
+	// After a reconnect only the rejected document is sent again.
+	c.Drop()
+	h.waitState(phoenix.StateReconnecting)
+	h.advanceTo(250 * time.Millisecond)
+	c = h.live()
+	f = c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	if !strings.Contains(string(f.Payload), "nope") {
+		t.Errorf("resent %s, want only the rejected document", f.Payload)
+	}
+	select {
+	case p := <-ev.data:
+		t.Errorf("push after unsubscribe delivered: %s", p)
+	default:
+	}
+}
+
+func TestSubscribeTimeoutReconnects(t *testing.T) {
+	h := start(t, nil)
+	ev := newSubEvents()
+	h.sock.Subscribe(subQuery, []byte(`{"c":"6"}`), ev.handler())
+	c := h.live()
+	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc) // never answered
+	h.advanceTo(10 * time.Second)
+	c.WaitClosed(t)
+	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrTimeout) {
+		t.Errorf("reconnecting because %v", s.err)
+	}
+}
+
+func TestStop(t *testing.T) {
+	h := start(t, nil)
+	c := h.live()
+	r := h.doc(context.Background(), "q")
+	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	h.cancel()
+	if err := wait(t, h.ran); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run returned %v", err)
+	}
+	if res := wait(t, r); !errors.Is(res.err, phoenix.ErrClosed) {
+		t.Errorf("pending doc: %v, want ErrClosed", res.err)
+	}
+	c.WaitClosed(t)
+	h.waitState(phoenix.StateOffline)
+	if _, err := h.sock.Doc(context.Background(), "q", nil); !errors.Is(err, phoenix.ErrClosed) {
+		t.Errorf("Doc on a stopped socket: %v, want ErrClosed", err)
+	}
+	h.ran <- nil // for the cleanup
+}
