@@ -27,12 +27,16 @@ run: build
 ensure-chromium:
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# server/e2e runs wasm/transport's browser tests through wasmbrowsertest,
+# installed into bin/ and kept out of go.mod (its chromedp v0.10 clashes with
+# ours). Its chromedp adds --no-sandbox by itself when run as root.
 test: ensure-chromium build
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt -l reports:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
 	$(GO) build -o bin/jsguard github.com/hack-pad/safejs/jsguard/cmd/jsguard
 	GOOS=js GOARCH=wasm bin/jsguard ./wasm/...
+	test -x bin/wasmbrowsertest || GOBIN=$(CURDIR)/bin $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	$(SCHEMA_ENV) $(GO) test ./...
 
 # Runs every benchmark BENCH_COUNT times, so that medians can be read off (or

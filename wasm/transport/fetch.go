@@ -3,21 +3,22 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/hack-pad/safejs"
 
 	"github.com/glimchat/glimchat/wasm/guard"
 )
 
-// ErrFetchFailed is wrapped by every error from a fetch that produced no
-// response at all. Browsers say only "Failed to fetch" whether the instance
-// is down or refused the request by CORS, so callers explain both.
+// ErrFetchFailed is wrapped by every error where the network failed: no
+// response at all, or a response body cut short. Browsers say only "Failed
+// to fetch" whether the instance is down or refused the request by CORS, so
+// callers explain both. Cancellation wraps the context's error instead.
 var ErrFetchFailed = errors.New("fetch failed")
 
 // Fetch is an http.RoundTripper over the browser's window.fetch, modelled on
@@ -35,6 +36,12 @@ func (Fetch) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func roundTrip(req *http.Request) (*http.Response, error) {
+	if err := req.Context().Err(); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("not sent: %w", err)
+	}
 	var body []byte
 	if req.Body != nil {
 		b, err := io.ReadAll(req.Body)
@@ -88,7 +95,7 @@ func roundTrip(req *http.Request) (*http.Response, error) {
 	abort := func() { _, _ = ac.Call("abort") }
 	result, err := await(req.Context(), promise, abort)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFetchFailed, err)
+		return nil, failure("", err)
 	}
 	return response(req, result, abort)
 }
@@ -108,7 +115,7 @@ func response(req *http.Request, result safejs.Value, abort func()) (*http.Respo
 	}
 	buf, err := await(req.Context(), bufPromise, abort)
 	if err != nil {
-		return nil, fmt.Errorf("read response body: %w", err)
+		return nil, failure("read response body: ", err)
 	}
 	arr, err := newObject(safejs.Global(), "Uint8Array", buf)
 	if err != nil {
@@ -123,6 +130,7 @@ func response(req *http.Request, result safejs.Value, abort func()) (*http.Respo
 		return nil, err
 	}
 	// The browser has already decoded any Content-Encoding.
+	decoded := header.Get("Content-Encoding") != ""
 	header.Del("Content-Encoding")
 	header.Del("Content-Length")
 	return &http.Response{
@@ -132,8 +140,9 @@ func response(req *http.Request, result safejs.Value, abort func()) (*http.Respo
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        header,
-		Body:          io.NopCloser(strings.NewReader(string(data))),
+		Body:          io.NopCloser(bytes.NewReader(data)),
 		ContentLength: int64(len(data)),
+		Uncompressed:  decoded,
 		Request:       req,
 	}, nil
 }
@@ -172,6 +181,22 @@ func readHeaders(result safejs.Value) (http.Header, error) {
 		h.Add(k, v)
 	}
 }
+
+// failure words an await error: cancellation keeps the context's error in the
+// chain, anything else is the browser's rejection reason under ErrFetchFailed.
+func failure(prefix string, err error) error {
+	var c canceled
+	if errors.As(err, &c) {
+		return fmt.Errorf("%sfetch aborted: %w", prefix, c.err)
+	}
+	return fmt.Errorf("%s%w: %v", prefix, ErrFetchFailed, err)
+}
+
+// canceled marks an await that ended because its context did.
+type canceled struct{ err error }
+
+func (c canceled) Error() string { return c.err.Error() }
+func (c canceled) Unwrap() error { return c.err }
 
 // await waits for promise without blocking any JavaScript callback: the
 // callbacks only hand the outcome to this goroutine. Cancelling ctx aborts.
@@ -214,7 +239,7 @@ func await(ctx context.Context, promise safejs.Value, abort func()) (safejs.Valu
 	case <-ctx.Done():
 		abort()
 		<-done // the abort settles the promise; wait so the callbacks are not released early
-		return safejs.Value{}, ctx.Err()
+		return safejs.Value{}, canceled{ctx.Err()}
 	}
 }
 
