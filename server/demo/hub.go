@@ -13,8 +13,9 @@ type hub struct {
 }
 
 type hubSub struct {
-	topic string
-	ch    chan *message
+	topic  string
+	ch     chan *message
+	lagged bool // set, under the hub lock, before ch is closed for falling behind
 }
 
 func newHub() *hub { return &hub{subs: make(map[*hubSub]struct{})} }
@@ -38,8 +39,10 @@ func (h *hub) unsubscribe(s *hubSub) {
 	}
 }
 
-// publish never blocks: a subscriber 1024 messages behind loses messages,
-// as a real overloaded link would.
+// publish never blocks. A subscriber 1024 messages behind is cut off (its
+// channel closed with lagged set) rather than silently skipped: Phoenix never
+// drops a push on a live socket, so the socket must close and the client
+// reconnect and backfill, as when a real server kills an overloaded socket.
 func (h *hub) publish(m *message) {
 	topic := strconv.Itoa(m.channel.id)
 	h.mu.Lock()
@@ -51,6 +54,9 @@ func (h *hub) publish(m *message) {
 		select {
 		case s.ch <- m:
 		default:
+			s.lagged = true
+			delete(h.subs, s)
+			close(s.ch)
 		}
 	}
 }

@@ -25,6 +25,9 @@ type reqInfo struct {
 	acc   *access
 	base  string // scheme://host of the instance, for absolute avatar URLs
 	crash error  // set when a resolver would have raised on the real server
+	// lagging ends the connection of a subscription that fell too far
+	// behind; nil outside sockets.
+	lagging func()
 }
 
 func withReq(ctx context.Context, ri *reqInfo) context.Context {
@@ -157,6 +160,9 @@ func (r *rootResolver) ChatMessage(ctx context.Context, args struct{ ChannelID *
 				return
 			case m, ok := <-sub.ch:
 				if !ok {
+					if ri := reqFrom(ctx); sub.lagged && ri.lagging != nil {
+						ri.lagging()
+					}
 					return
 				}
 				select {

@@ -380,7 +380,10 @@ func (s *socket) doc(joinRef, ref json.RawMessage, payload json.RawMessage) {
 	if raw, ok := p["operationName"]; ok {
 		json.Unmarshal(raw, &opName)
 	}
-	ri := &reqInfo{acc: s.acc, base: s.base}
+	ri := &reqInfo{acc: s.acc, base: s.base, lagging: func() {
+		s.inst.log.Warn("subscription fell behind; closing socket")
+		s.conn.CloseNow()
+	}}
 	if operationType(query, opName) == ast.Subscription {
 		s.subscribe(joinRef, ref, query, opName, vars, ri)
 		return
