@@ -79,7 +79,8 @@ func run(view *dom.View) {
 			fail(view, "The instance parameter is not a usable address: "+err.Error(), warn)
 			return
 		}
-		sock, err = phoenix.New(phoenix.Config{URL: url, Dial: phoenix.DialWebSocket, Logger: log})
+		sock, err = phoenix.New(phoenix.Config{URL: url, Dial: phoenix.DialWebSocket, Logger: log,
+			HeartbeatInterval: cfg.Heartbeat})
 		if err != nil {
 			fail(view, "The chat could not start: "+err.Error(), warn)
 			return
@@ -98,6 +99,8 @@ func run(view *dom.View) {
 	}
 
 	view.SetState("connecting")
+	// Until the chat is live, say what is happening: never a blank page.
+	view.SetStatus(join("Connecting to the chat of "+cfg.Channel+"…", warn))
 	channelID, err := lookup(ctx, view, client, cfg.Channel, warn)
 	if err != nil {
 		return // lookup has said why on the page
@@ -107,12 +110,13 @@ func run(view *dom.View) {
 	r := render.New(render.Options{Links: embed, Avatars: cfg.Avatars, Instance: cfg.Instance})
 	go show(view, feed.New(cfg.Limit), r, msgs)
 
-	backfill := func(ctx context.Context) ([]glimesh.Message, error) {
-		if cfg.History == 0 {
-			return nil, nil
-		}
-		return client.History(ctx, channelID, cfg.History)
-	}
+	// history= messages at start; after a reconnect, enough to fill the
+	// screen, so no gap is lost, but nothing from before the start.
+	window := &live.Window{History: cfg.History, Limit: cfg.Limit,
+		Load: func(ctx context.Context, n int) ([]glimesh.Message, error) {
+			return client.History(ctx, channelID, n)
+		}}
+	backfill := window.Backfill
 	history, err := backfill(ctx)
 	if err != nil {
 		log.Warn("load history", "err", err)
@@ -125,6 +129,7 @@ func run(view *dom.View) {
 	}
 
 	vars, _ := json.Marshal(map[string]string{"channelId": channelID})
+	everLive := false // OnState calls come one at a time
 	opts := live.Options{
 		Socket:    sock,
 		Query:     glimesh.Subscription,
@@ -132,8 +137,11 @@ func run(view *dom.View) {
 		Decode:    glimesh.DecodePush,
 		Backfill:  backfill,
 		Sink:      func(m []glimesh.Message) { msgs <- m },
-		OnState:   func(st phoenix.State, err error) { state(view, st, err, warn) },
-		Logger:    log,
+		OnState: func(st phoenix.State, err error) {
+			state(view, st, err, warn, everLive)
+			everLive = everLive || st == phoenix.StateLive
+		},
+		Logger: log,
 	}
 	if plan.PollFallback {
 		opts.FallbackAfter = 3
@@ -218,12 +226,16 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 	})
 }
 
-func state(view *dom.View, st phoenix.State, err error, warn string) {
+// state shows the connection state. A refusal is explained only before the
+// first success: once the client id worked, a refusal is an outage that
+// heals (a restart, a load balancer's 503), and an overlay must not put
+// alarms on stream for it.
+func state(view *dom.View, st phoenix.State, err error, warn string, everLive bool) {
 	view.SetState(st.String())
 	switch {
 	case st == phoenix.StateLive:
 		view.SetStatus(warn)
-	case errors.Is(err, phoenix.ErrRefused):
+	case errors.Is(err, phoenix.ErrRefused) && !everLive:
 		view.SetError(join("The Glimesh instance refused the live connection: check the client_id.", warn))
 	}
 }

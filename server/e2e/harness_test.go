@@ -316,6 +316,19 @@ func (p *Page) record(m chromedp.ConsoleMessage) {
 	p.msgs = append(p.msgs, m)
 }
 
+// SetSession stores key=value in the sessionStorage of origin before any
+// script of each later document of that origin runs, as a signed-in page
+// would have it. The value never appears in a URL.
+func (p *Page) SetSession(origin, key, value string) {
+	p.t.Helper()
+	src := fmt.Sprintf(`if (location.origin === %s) sessionStorage.setItem(%s, %s);`,
+		jsString(origin), jsString(key), jsString(value))
+	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+		p.t.Fatalf("install sessionStorage script: %v", err)
+	}
+}
+
 // Navigate loads url and waits for its load event.
 func (p *Page) Navigate(url string) {
 	p.t.Helper()
@@ -403,6 +416,28 @@ func (p *Page) AssertNoProblems() {
 	for _, pr := range p.Problems() {
 		p.t.Errorf("page reported: %s", pr)
 	}
+}
+
+// AssertNoPageProblems is AssertNoProblems for pages meant to meet a failing
+// server: the browser's own reports of failed requests (refused
+// connections, HTTP errors, CORS refusals) are expected there, while script
+// errors, exceptions and CSP violations still fail.
+func (p *Page) AssertNoPageProblems() {
+	p.t.Helper()
+	for _, m := range p.Console() {
+		if isProblem(m) && !failedRequest(m) {
+			p.t.Errorf("page reported: %s", describe(m))
+		}
+	}
+}
+
+// failedRequest reports whether m is the browser logging a request that
+// failed or that CORS refused (not one that the CSP blocked).
+func failedRequest(m chromedp.ConsoleMessage) bool {
+	if strings.Contains(m.Text, "Content Security Policy") {
+		return false
+	}
+	return m.Source == "network" || m.Source == "javascript" && strings.Contains(m.Text, "blocked by CORS policy")
 }
 
 func isProblem(m chromedp.ConsoleMessage) bool {

@@ -35,9 +35,14 @@ const (
 	DefaultPoll    = 10 * time.Second
 	MinPoll        = 2 * time.Second
 	MaxPoll        = 300 * time.Second
-	maxClientID    = 128
-	maxUsername    = 50
-	maxShown       = 40 // how much of a bad value a warning repeats
+	// The heartbeat is how fast a dead link that never closed (a stalled
+	// proxy, a suspended NAT entry) is noticed: within two intervals.
+	DefaultHeartbeat = 30 * time.Second
+	MinHeartbeat     = 5 * time.Second
+	MaxHeartbeat     = 60 * time.Second
+	maxClientID      = 128
+	maxUsername      = 50
+	maxShown         = 40 // how much of a bad value a warning repeats
 )
 
 // Config is the parsed URL.
@@ -50,6 +55,7 @@ type Config struct {
 	Transport Transport     // auto, socket, fetch or poll
 	Avatars   bool          // show avatars
 	Poll      time.Duration // interval for Transport Poll
+	Heartbeat time.Duration // socket heartbeat interval, also the reply deadline
 }
 
 // ParamError reports one unusable parameter. Value is what was given
@@ -78,7 +84,7 @@ var aliases = map[string]string{
 // against the page at pageURL, whose origin is the default instance. It
 // returns a usable Config and one error per problem.
 func Parse(rawQuery, pageURL string) (Config, []error) {
-	c := Config{History: DefaultHistory, Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll}
+	c := Config{History: DefaultHistory, Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat}
 	var errs []error
 	bad := func(param, value, accepted string) {
 		errs = append(errs, &ParamError{Param: param, Value: shorten(value), Accepted: accepted})
@@ -154,6 +160,10 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 	if v, ok := get("poll"); ok {
 		s := intParam(v, int(MinPoll/time.Second), int(MaxPoll/time.Second), int(DefaultPoll/time.Second), "poll", bad)
 		c.Poll = time.Duration(s) * time.Second
+	}
+	if v, ok := get("heartbeat"); ok {
+		s := intParam(v, int(MinHeartbeat/time.Second), int(MaxHeartbeat/time.Second), int(DefaultHeartbeat/time.Second), "heartbeat", bad)
+		c.Heartbeat = time.Duration(s) * time.Second
 	}
 
 	if v, ok := get("transport"); ok {

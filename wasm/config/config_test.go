@@ -11,7 +11,7 @@ const page = "https://widget.example:8443/overlay.html?x=1#frag"
 
 func defaults() Config {
 	return Config{Instance: "https://widget.example:8443", Channel: "mytho", History: DefaultHistory,
-		Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll}
+		Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat}
 }
 
 func TestValidValues(t *testing.T) {
@@ -36,6 +36,8 @@ func TestValidValues(t *testing.T) {
 		{"channel=mytho&transport=FETCH", func(c *Config) { c.Transport = Fetch }},
 		{"channel=mytho&transport=poll&poll=30", func(c *Config) { c.Transport = Poll; c.Poll = 30 * time.Second }},
 		{"channel=mytho&poll=2", func(c *Config) { c.Poll = 2 * time.Second }},
+		{"channel=mytho&heartbeat=5", func(c *Config) { c.Heartbeat = 5 * time.Second }},
+		{"channel=mytho&heartbeat=60", func(c *Config) { c.Heartbeat = 60 * time.Second }},
 		{"channel=mytho&avatars", func(c *Config) { c.Avatars = true }},
 		{"channel=mytho&avatars=", func(c *Config) { c.Avatars = true }},
 		{"channel=mytho&avatars=1", func(c *Config) { c.Avatars = true }},
@@ -98,6 +100,9 @@ func TestBadValues(t *testing.T) {
 		{"channel=mytho&poll=1", "poll", "2 to 300", func(*Config) {}},
 		{"channel=mytho&poll=301", "poll", "2 to 300", func(*Config) {}},
 		{"channel=mytho&poll=1m", "poll", "whole number", func(*Config) {}},
+		{"channel=mytho&heartbeat=4", "heartbeat", "5 to 60", func(*Config) {}},
+		{"channel=mytho&heartbeat=61", "heartbeat", "5 to 60", func(*Config) {}},
+		{"channel=mytho&heartbeat=5s", "heartbeat", "whole number", func(*Config) {}},
 		{"channel=mytho&a=%zz", "query", "could not be read", func(*Config) {}},
 	} {
 		want := defaults()
@@ -162,11 +167,11 @@ func TestHugeValueShortened(t *testing.T) {
 }
 
 func TestSeveralErrorsAllReported(t *testing.T) {
-	c, errs := Parse("history=x&limit=y&transport=z&avatars=w&poll=v", page)
-	if len(errs) != 6 { // the five bad values plus the missing channel
-		t.Errorf("want 6 errors, got %v", errs)
+	c, errs := Parse("history=x&limit=y&transport=z&avatars=w&poll=v&heartbeat=u", page)
+	if len(errs) != 7 { // the six bad values plus the missing channel
+		t.Errorf("want 7 errors, got %v", errs)
 	}
-	if c.History != DefaultHistory || c.Limit != DefaultLimit || c.Transport != Auto || c.Avatars || c.Poll != DefaultPoll {
+	if c.History != DefaultHistory || c.Limit != DefaultLimit || c.Transport != Auto || c.Avatars || c.Poll != DefaultPoll || c.Heartbeat != DefaultHeartbeat {
 		t.Errorf("defaults not used: %+v", c)
 	}
 }

@@ -4,7 +4,8 @@ package dom
 
 import (
 	"fmt"
-	"unicode/utf8"
+	"sync"
+	"unicode/utf16"
 
 	"github.com/hack-pad/safejs"
 
@@ -18,6 +19,10 @@ const MaxMessage = 255
 type Composer struct {
 	form, text, counter, button, alert safejs.Value
 	submit                             func(text string)
+
+	mu      sync.Mutex
+	sending bool   // a submit is running: a second Enter must not send twice
+	sent    string // the text handed to it, for Clear
 }
 
 // Composer binds the page's send form; ok is false on pages without one.
@@ -102,6 +107,9 @@ func (c *Composer) listen() error {
 // goroutine of its own, never inside the browser's event callback.
 func (c *Composer) OnSubmit(fn func(text string)) { c.submit = fn }
 
+// send runs in the event callback. Only one submit runs at a time: Enter
+// pressed again before the first send has finished is ignored, since the
+// textarea still holds the same text.
 func (c *Composer) send() {
 	disabled, _ := boolProp(c.text, "disabled")
 	if disabled || c.submit == nil {
@@ -109,7 +117,21 @@ func (c *Composer) send() {
 		return
 	}
 	text, _ := str(c.text, "value")
-	go c.submit(text)
+	c.mu.Lock()
+	if c.sending {
+		c.mu.Unlock()
+		return
+	}
+	c.sending, c.sent = true, text
+	c.mu.Unlock()
+	go func() {
+		defer func() {
+			c.mu.Lock()
+			c.sending = false
+			c.mu.Unlock()
+		}()
+		c.submit(text)
+	}()
 }
 
 // Enable turns sending on or off; hint is the textarea's placeholder.
@@ -133,15 +155,28 @@ func (c *Composer) Busy(on bool) {
 // Alert shows a problem in plain words; "" clears it.
 func (c *Composer) Alert(msg string) { _ = c.alert.Set("textContent", msg) }
 
-// Clear empties the textarea after a successful send.
+// Clear empties the textarea after a successful send, unless the viewer
+// has already changed it (typing on while the message was on its way).
 func (c *Composer) Clear() {
+	c.mu.Lock()
+	sent := c.sent
+	c.mu.Unlock()
+	if now, _ := str(c.text, "value"); now != sent {
+		return
+	}
 	_ = c.text.Set("value", "")
 	c.count()
 }
 
+// count shows the length the way the textarea's maxlength (and Glimesh's own
+// chat form) measures it, in UTF-16 units, so 255/255 is exactly where typing
+// stops: an emoji counts 2.
 func (c *Composer) count() {
 	text, _ := str(c.text, "value")
-	n := utf8.RuneCountInString(text)
+	n := 0
+	for _, r := range text {
+		n += utf16.RuneLen(r)
+	}
 	_ = c.counter.Set("textContent", fmt.Sprintf("%d/%d", n, MaxMessage))
 	if n > MaxMessage {
 		_, _ = c.counter.Call("setAttribute", "data-over", "")

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hack-pad/safejs"
 
@@ -25,6 +26,10 @@ type View struct {
 
 	shown []string // touched only inside the frame callback
 	frame safejs.Func
+
+	// pinned: the reader is at the newest line, so the log stays there as
+	// lines arrive and as it changes size. Scrolling up unpins it.
+	pinned atomic.Bool
 }
 
 // Mount finds the page's chat elements (see web/*.html).
@@ -47,7 +52,56 @@ func Mount() (*View, error) {
 		v.paint()
 		return nil
 	})
-	return v, err
+	if err != nil {
+		return nil, err
+	}
+	if err := v.pin(); err != nil {
+		// The chat works without it; only resizes may hide the newest line.
+		fmt.Println("glimchat: keep the log at the newest line:", err)
+	}
+	return v, nil
+}
+
+// pin tracks whether the reader is at the newest line, and keeps the log
+// there when it shrinks or grows (an alert appears, the textarea is
+// resized, the window changes) rather than hiding the newest lines.
+func (v *View) pin() error {
+	v.pinned.Store(true)
+	onScroll, err := guard.FuncOf("log scroll", func(safejs.Value, []safejs.Value) any {
+		v.pinned.Store(v.atBottom())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := v.log.Call("addEventListener", "scroll", onScroll); err != nil {
+		return err
+	}
+	ctor, err := v.win.Get("ResizeObserver")
+	if err != nil || ctor.IsUndefined() {
+		return nil // older browsers: the log is pinned when lines arrive only
+	}
+	onResize, err := guard.FuncOf("log resize", func(safejs.Value, []safejs.Value) any {
+		if v.pinned.Load() {
+			v.toBottom()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	obs, err := ctor.New(onResize)
+	if err != nil {
+		return fmt.Errorf("new ResizeObserver: %w", err)
+	}
+	_, err = obs.Call("observe", v.log)
+	return err
+}
+
+func (v *View) toBottom() {
+	if h, err := v.log.Get("scrollHeight"); err == nil {
+		_ = v.log.Set("scrollTop", h)
+	}
 }
 
 func byID(doc safejs.Value, id string) (safejs.Value, error) {
@@ -110,7 +164,7 @@ func (v *View) paint() {
 	want, html := v.want, v.html
 	v.scheduled = false
 	v.mu.Unlock()
-	stick := v.atBottom()
+	stick := v.pinned.Load()
 	edits := Plan(v.shown, want, html)
 	children, err := v.log.Get("children")
 	if err != nil {
@@ -136,9 +190,7 @@ func (v *View) paint() {
 	}
 	v.shown = want
 	if stick {
-		if h, err := v.log.Get("scrollHeight"); err == nil {
-			_ = v.log.Set("scrollTop", h)
-		}
+		v.toBottom()
 	}
 }
 
