@@ -15,7 +15,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/glimchat/glimchat/wasm/config"
 	"github.com/glimchat/glimchat/wasm/dom"
@@ -202,13 +201,11 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 	}
 	c.Enable(true, "Send a message")
 	c.OnSubmit(func(text string) {
+		// The textarea's maxlength bounds the length; the instance has the
+		// last word on it (it counts characters its own way).
 		text = strings.TrimSpace(text)
-		switch n := utf8.RuneCountInString(text); {
-		case n == 0:
+		if text == "" {
 			c.Alert(glimesh.Explain(glimesh.ErrEmptyMessage))
-			return
-		case n > dom.MaxMessage:
-			c.Alert(fmt.Sprintf("Messages can be at most %d characters; this one has %d.", dom.MaxMessage, n))
 			return
 		}
 		c.Busy(true)
