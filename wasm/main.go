@@ -174,10 +174,16 @@ func lookup(ctx context.Context, view *dom.View, client *glimesh.Client, channel
 }
 
 // show owns the feed: every batch of messages, whatever its source, goes
-// through it and then to the view, which paints at the next frame.
+// through it and then to the view, which paints at the next frame. Batches
+// that queued up meanwhile are merged first, so a flood costs one snapshot
+// per pass rather than one per push.
 func show(view *dom.View, f *feed.Feed, r *render.Renderer, in <-chan []glimesh.Message) {
 	for batch := range in {
-		if f.Add(batch...).Empty() {
+		changed := !f.Add(batch...).Empty()
+		for queued := len(in); queued > 0; queued-- {
+			changed = !f.Add(<-in...).Empty() || changed
+		}
+		if !changed {
 			continue
 		}
 		shown := f.Messages()
