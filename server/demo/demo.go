@@ -3,6 +3,15 @@
 // pagination, tokenization, CORS and Phoenix/Absinthe websocket, with
 // fixtures, simulated chatters and fault hooks. It stands in for an external
 // server, so it never imports the widget.
+//
+// Some answers come from reading the server's code, not from a running
+// instance, and a few are guesses where nothing could be checked: an unknown
+// Client-ID is a 500 "Internal Server Error" (code reading); createChatMessage
+// on a nonexistent channel is a 404 over HTTP and crashes the control channel
+// (phx_error, no reply) on the socket (code reading); a bad Accept header is
+// 406, a mutation over GET 405, a subscription over HTTP a 200 with an error,
+// unparsable HTTP variables a 400 "Could not parse variables", and any socket
+// vsn other than 2.0.0 a 403 (guesses).
 package demo
 
 import (
