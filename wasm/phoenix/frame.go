@@ -154,15 +154,7 @@ func (f Frame) Encode() []byte {
 // DecodeFrame parses one text frame. Errors wrap ErrMalformedFrame; it
 // never panics, whatever the input.
 func DecodeFrame(data []byte) (f Frame, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = Frame{}, fmt.Errorf("%w: decoder panic: %v", ErrMalformedFrame, r)
-		}
-	}()
-	in := jlexer.Lexer{Data: data}
-	f.UnmarshalEasyJSON(&in)
-	in.Consumed()
-	if err := in.Error(); err != nil {
+	if err := unmarshal(data, &f); err != nil {
 		if !errors.Is(err, ErrMalformedFrame) {
 			err = fmt.Errorf("%w: %w", ErrMalformedFrame, err)
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -336,7 +335,6 @@ func TestWakeSkipsBackoff(t *testing.T) {
 }
 
 type subEvents struct {
-	mu     sync.Mutex
 	data   chan string
 	active chan string
 	failed chan error
