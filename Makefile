@@ -12,6 +12,9 @@ WASM := bin/glimchat.wasm
 SCHEMA := $(abspath ../shared/glimesh/schema.graphql)
 SCHEMA_ENV := $(if $(wildcard $(SCHEMA)),GLIMESH_SCHEMA=$(SCHEMA))
 BENCH_COUNT ?= 5
+# A checksum of every generated file, to prove go generate leaves them as
+# they are.
+GENERATED_SUM := find . -name '*_easyjson.go' -not -path './.git/*' | sort | xargs cat | sha256sum
 
 .PHONY: build run test bench dist clean ensure-chromium
 
@@ -27,15 +30,20 @@ run: build
 ensure-chromium:
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
-# server/e2e runs wasm/transport's browser tests through wasmbrowsertest,
-# installed into bin/ and kept out of go.mod (its chromedp v0.10 clashes with
-# ours). Its chromedp adds --no-sandbox by itself when run as root.
+# server/e2e (TestWasmPackagesInBrowser) finds every package under wasm/
+# with tests for GOOS=js GOARCH=wasm and runs them in chromium through
+# wasmbrowsertest, installed into bin/ and kept out of go.mod (its chromedp
+# v0.10 clashes with ours). Its chromedp adds --no-sandbox by itself when run
+# as root.
+# jsguard is a go.mod tool: go tool -n builds it for the host and names it,
+# and it then checks the js/wasm packages.
 test: ensure-chromium build
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt -l reports:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./wasm/...
-	$(GO) build -o bin/jsguard github.com/hack-pad/safejs/jsguard/cmd/jsguard
-	GOOS=js GOARCH=wasm bin/jsguard ./wasm/...
+	@before="$$($(GENERATED_SUM))"; $(GO) generate ./...; \
+	if [ "$$before" != "$$($(GENERATED_SUM))" ]; then echo "go generate changed the generated files: keep them as it writes them"; git status --short -- '*_easyjson.go'; exit 1; fi
+	GOOS=js GOARCH=wasm "$$($(GO) tool -n jsguard)" ./wasm/...
 	test -x bin/wasmbrowsertest || GOBIN=$(CURDIR)/bin $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	$(SCHEMA_ENV) $(GO) test -count=1 ./...
 

@@ -9,13 +9,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/glimchat/glimchat/wasm/catalog"
 	"github.com/glimchat/glimchat/wasm/config"
 	"github.com/glimchat/glimchat/wasm/dom"
 	"github.com/glimchat/glimchat/wasm/feed"
@@ -26,14 +26,12 @@ import (
 	"github.com/glimchat/glimchat/wasm/transport"
 )
 
-// tokenKey is where the embed page keeps the viewer's access token
-// (sessionStorage: never the URL).
-const tokenKey = "glimchat.token"
-
 func main() {
+	// The one log sink: the browser console, through wasm_exec's stderr.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	view, err := dom.Mount()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "glimchat:", err)
+		slog.Error("glimchat: cannot start", "err", err)
 		os.Exit(1) // the loader turns a non-zero exit into a message on the page
 	}
 	go run(view)
@@ -42,7 +40,7 @@ func main() {
 
 func run(view *dom.View) {
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := slog.Default()
 	href, search := dom.Location()
 	cfg, problems := config.Parse(search, href)
 	notes := make([]string, 0, len(problems))
@@ -53,35 +51,35 @@ func run(view *dom.View) {
 	warn := strings.Join(notes, " ")
 	view.SetStatus(warn)
 	if cfg.Channel == "" {
-		fail(view, "Add channel=<username> to the page URL to choose a Glimesh channel.", warn)
+		fail(view, catalog.NoChannel, warn)
 		return
 	}
-	if cfg.Instance == "" {
-		fail(view, "Add instance=<https://your.glimesh.instance> to the page URL.", warn)
+	if cfg.Instance == nil {
+		fail(view, catalog.NoInstance, warn)
 		return
 	}
 	embed := view.Mode() == "embed"
 	auth := glimesh.Auth{ClientID: cfg.ClientID}
 	if embed {
-		auth.Token = dom.SessionValue(tokenKey)
+		auth.Token = dom.SessionValue(config.TokenKey(cfg.Instance))
 	}
 	if auth.ClientID == "" && auth.Token == "" {
-		fail(view, glimesh.Explain(glimesh.ErrNoCredentials), warn)
+		fail(view, catalog.Explain(glimesh.ErrNoCredentials), warn)
 		return
 	}
 
-	plan := live.Decide(cfg.Transport, href, cfg.Instance)
+	plan := live.Decide(cfg.Transport, href, cfg.Instance.String())
 	var sock *phoenix.Socket
 	if plan.Subscribe || plan.Queries == live.ViaSocket {
 		url, err := phoenix.SocketURL(cfg.Instance, auth.ClientID, auth.Token)
 		if err != nil {
-			fail(view, "The instance parameter is not a usable address: "+err.Error(), warn)
+			fail(view, catalog.CannotStart(err), warn)
 			return
 		}
 		sock, err = phoenix.New(phoenix.Config{URL: url, Dial: phoenix.DialWebSocket, Logger: log,
 			HeartbeatInterval: cfg.Heartbeat})
 		if err != nil {
-			fail(view, "The chat could not start: "+err.Error(), warn)
+			fail(view, catalog.CannotStart(err), warn)
 			return
 		}
 		go sock.Run(ctx)
@@ -93,13 +91,13 @@ func run(view *dom.View) {
 	}
 	client, err := glimesh.NewClient(cfg.Instance, hc, auth)
 	if err != nil {
-		fail(view, "The chat could not start: "+err.Error(), warn)
+		fail(view, catalog.CannotStart(err), warn)
 		return
 	}
 
-	view.SetState("connecting")
+	view.SetState(live.Connecting.String())
 	// Until the chat is live, say what is happening: never a blank page.
-	view.SetStatus(join("Connecting to the chat of "+cfg.Channel+"…", warn))
+	view.SetStatus(join(catalog.Connecting(cfg.Channel), warn))
 	channelID, err := lookup(ctx, view, client, cfg.Channel, warn)
 	if err != nil {
 		return // lookup has said why on the page
@@ -119,7 +117,7 @@ func run(view *dom.View) {
 	history, err := backfill(ctx)
 	if err != nil {
 		log.Warn("load history", "err", err)
-		view.SetError(glimesh.Explain(err))
+		view.SetError(catalog.Explain(err))
 	}
 	msgs <- history
 
@@ -130,29 +128,26 @@ func run(view *dom.View) {
 	vars, _ := json.Marshal(map[string]string{"channelId": channelID})
 	everLive := false // OnState calls come one at a time
 	opts := live.Options{
-		Socket:    sock,
-		Query:     glimesh.Subscription,
-		Variables: vars,
-		Decode:    glimesh.DecodePush,
-		Backfill:  backfill,
-		Sink:      func(m []glimesh.Message) { msgs <- m },
-		OnState: func(st phoenix.State, err error) {
+		Backfill:     backfill,
+		Sink:         func(m []glimesh.Message) { msgs <- m },
+		PollInterval: cfg.Poll,
+		OnState: func(st live.State, err error) {
 			state(view, st, err, warn, everLive)
-			everLive = everLive || st == phoenix.StateLive
+			everLive = everLive || st == live.Live
 		},
 		Logger: log,
 	}
-	if plan.PollFallback {
-		opts.FallbackAfter = 3
-	}
 	if plan.Subscribe {
-		err = live.Follow(ctx, opts)
+		fo := live.FollowOptions{Options: opts, Socket: sock, Query: glimesh.Subscription, Variables: vars}
+		if plan.PollFallback {
+			fo.FallbackAfter = 3
+		}
+		err = live.Follow(ctx, fo)
 	} else {
-		opts.PollInterval = cfg.Poll
 		err = live.Poll(ctx, opts)
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		fail(view, glimesh.Explain(err), warn)
+		fail(view, catalog.Explain(err), warn)
 	}
 }
 
@@ -164,19 +159,26 @@ func lookup(ctx context.Context, view *dom.View, client *glimesh.Client, channel
 		if err == nil {
 			return id, nil
 		}
-		fail(view, glimesh.Explain(err), warn)
+		fail(view, catalog.Explain(err), warn)
 		var ne *glimesh.NetworkError
 		if !errors.As(err, &ne) && !errors.Is(err, context.DeadlineExceeded) {
 			return "", err // a refusal or an unknown channel will not change by itself
 		}
-		time.Sleep(delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		}
 	}
 }
 
 // show owns the feed: every batch of messages, whatever its source, goes
-// through it and then to the view, which paints at the next frame. Batches
-// that queued up meanwhile are merged first, so a flood costs one snapshot
-// per pass rather than one per push.
+// through it. When the list changed, the view gets all of it and brings the
+// page in line at the next frame (dom.Plan). Batches that queued up meanwhile
+// are merged first, so a flood costs one snapshot per pass rather than one
+// per push.
 func show(view *dom.View, f *feed.Feed, r *render.Renderer, in <-chan []glimesh.Message) {
 	for batch := range in {
 		changed := !f.Add(batch...).Empty()
@@ -197,21 +199,25 @@ func show(view *dom.View, f *feed.Feed, r *render.Renderer, in <-chan []glimesh.
 
 // compose wires the embed page's form: enabled only for a signed-in viewer.
 func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn bool, out chan<- []glimesh.Message) {
-	c, ok, err := view.Composer()
-	if err != nil || !ok {
+	c, ok, err := view.Composer(glimesh.MaxMessageLength)
+	if err != nil {
+		slog.Error("glimchat: the composer cannot start", "err", err)
+		return
+	}
+	if !ok {
 		return
 	}
 	if !signedIn {
-		c.Enable(false, "Read-only: sign in to chat")
+		c.Enable(false, catalog.ComposerReadOnly)
 		return
 	}
-	c.Enable(true, "Send a message")
+	c.Enable(true, catalog.ComposerReady)
 	c.OnSubmit(func(text string) {
 		// The textarea's maxlength bounds the length; the instance has the
 		// last word on it (it counts characters its own way).
 		text = strings.TrimSpace(text)
 		if text == "" {
-			c.Alert(glimesh.Explain(glimesh.ErrEmptyMessage))
+			c.Alert(catalog.Explain(glimesh.ErrEmptyMessage))
 			return
 		}
 		c.Busy(true)
@@ -220,7 +226,7 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 		defer cancel()
 		m, err := client.Send(ctx, channelID, text)
 		if err != nil {
-			c.Alert(glimesh.Explain(err))
+			c.Alert(catalog.Explain(err))
 			return
 		}
 		c.Alert("")
@@ -233,18 +239,18 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 // first success: once the client id worked, a refusal is an outage that
 // heals (a restart, a load balancer's 503), and an overlay must not put
 // alarms on stream for it.
-func state(view *dom.View, st phoenix.State, err error, warn string, everLive bool) {
+func state(view *dom.View, st live.State, err error, warn string, everLive bool) {
 	view.SetState(st.String())
 	switch {
-	case st == phoenix.StateLive:
+	case st == live.Live:
 		view.SetStatus(warn)
 	case errors.Is(err, phoenix.ErrRefused) && !everLive:
-		view.SetError(join("The Glimesh instance refused the live connection: check the client_id.", warn))
+		view.SetError(join(catalog.LiveRefused, warn))
 	}
 }
 
 func fail(view *dom.View, msg, warn string) {
-	view.SetState("offline")
+	view.SetState(live.Offline.String())
 	view.SetError(join(msg, warn))
 }
 

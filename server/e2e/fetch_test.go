@@ -2,111 +2,31 @@ package e2e
 
 import (
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/glimchat/glimchat/internal/testids"
 )
 
-// TestFetchTransport runs wasm/transport's browser tests (fetch_js_test.go)
-// in headless Chromium through wasmbrowsertest, against fetchServer on
-// another origin, then checks from the server's side that the requests the
-// wasm cancelled were really aborted on the wire.
-func TestFetchTransport(t *testing.T) {
-	wbt := os.Getenv("WASMBROWSERTEST")
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if wbt == "" {
-		wbt = filepath.Join(root, "bin", "wasmbrowsertest")
-	}
-	if _, err := os.Stat(wbt); err != nil {
-		t.Fatalf("wasmbrowsertest: %v: run make test (it installs wasmbrowsertest)", err)
-	}
-
-	fsrv := newFetchServer(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-timeout=3m", "-v",
-		"-exec", wbt, "-run", ".", "./wasm/transport/")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GLIMCHAT_FETCH_SERVER="+fsrv.URL)
-	cmd.WaitDelay = 10 * time.Second
-	out, err := cmd.CombinedOutput()
-	log := filterNoise(string(out))
-	if err != nil {
-		t.Fatalf("browser tests of wasm/transport failed: %v\n%s", err, log)
-	}
-	t.Logf("browser tests of wasm/transport:\n%s", log)
-	// Promise callbacks released before their promise settled, or a panic
-	// recovered at a callback boundary, only reach the console.
-	for _, bad := range []string{"call to released function", "glimchat: panic in"} {
-		if strings.Contains(log, bad) {
-			t.Errorf("the browser console says %q", bad)
-		}
-	}
-
-	// The host's view of the ids fetch_js_test.go uses.
-	for _, id := range []string{"before-headers", "mid-body", "deadline", "event-loop",
-		"storm-0", "storm-1", "storm-2", "storm-3"} {
-		if s := fsrv.state(id); !s.Arrived || !s.Cancelled {
-			t.Errorf("/hang?id=%s: %+v, want arrived and then cancelled by the client", id, s)
-		}
-	}
-	for _, id := range []string{"never-sent", "bad-header"} {
-		if s := fsrv.state(id); s.Arrived {
-			t.Errorf("/hang?id=%s reached the server: %+v", id, s)
-		}
-	}
-	if n := fsrv.graphQLCalls(); n != 2 {
-		t.Errorf("/graphql answered %d queries, want 2", n)
-	}
-}
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("go env GOMOD: not inside the module")
-	}
-	return filepath.Dir(mod), nil
-}
-
-// filterNoise drops the lines wasmbrowsertest's old cdproto prints about
-// event fields it does not know.
-func filterNoise(s string) string {
-	var keep []string
-	for line := range strings.Lines(s) {
-		if !strings.Contains(line, "IPAddressSpace") {
-			keep = append(keep, strings.TrimRight(line, "\n"))
-		}
-	}
-	return strings.Join(keep, "\n")
-}
-
+// hangState is what the fetch server saw of the /hang requests of one id.
 type hangState struct {
 	Arrived   bool
 	Cancelled bool // the client went away before the server answered
 	Finished  bool
 }
 
-// fetchServer is what fetch_js_test.go talks to. Every endpoint but /nocors
-// and /truncated answers CORS for any origin.
+// fetchServer is what wasm/transport's fetch_js_test.go talks to, on an
+// origin of its own. Every endpoint but /nocors and /truncated answers CORS
+// for any origin.
 type fetchServer struct {
 	URL    string
 	closed string // an address nothing listens on
@@ -269,10 +189,31 @@ func (fsrv *fetchServer) stateHandler(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(fsrv.state(r.URL.Query().Get("id")))
 }
 
-func (fsrv *fetchServer) graphQLCalls() int {
+// checkClients checks, from the server's side, what wasm/transport's fetch
+// tests did: every request they cancelled arrived and was then really
+// aborted on the wire, the ones they must not send never arrived, and
+// TestFetchGraphQL's two queries were answered.
+func (fsrv *fetchServer) checkClients(t *testing.T) {
+	t.Helper()
+	cancelled := []string{testids.HangBeforeHeaders, testids.HangMidBody, testids.HangDeadline, testids.HangEventLoop}
+	for i := range testids.StormHangs {
+		cancelled = append(cancelled, testids.StormHang(i))
+	}
+	for _, id := range cancelled {
+		if s := fsrv.state(id); !s.Arrived || !s.Cancelled {
+			t.Errorf("/hang?id=%s: %+v, want arrived and then cancelled by the client", id, s)
+		}
+	}
+	for _, id := range []string{testids.HangNeverSent, testids.HangBadHeader} {
+		if s := fsrv.state(id); s.Arrived {
+			t.Errorf("/hang?id=%s reached the server: %+v", id, s)
+		}
+	}
 	fsrv.mu.Lock()
 	defer fsrv.mu.Unlock()
-	return fsrv.gql
+	if fsrv.gql != 2 {
+		t.Errorf("/graphql answered %d queries, want 2", fsrv.gql)
+	}
 }
 
 // graphql answers the one query shape the wasm sends, from its variables:
@@ -300,7 +241,7 @@ func (fsrv *fetchServer) graphql(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := *in.Variables.Name
-	if name == "nobody" {
+	if name == testids.UnknownChannel {
 		json.NewEncoder(w).Encode(map[string]any{
 			"data":   map[string]any{"channel": nil},
 			"errors": []any{map[string]string{"message": fmt.Sprintf("channel %q not found", name)}},

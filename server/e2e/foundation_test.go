@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/glimchat/glimchat/internal/testids"
 	"github.com/glimchat/glimchat/server/demo"
 )
 
@@ -16,17 +16,8 @@ import (
 // its status line, and the page reports no error or CSP violation.
 func TestOverlayRunsWasm(t *testing.T) {
 	srv := StartServe(t, ServeOptions{})
-	p := NewPage(t)
-	initial := initialStatus(t, "overlay.html")
-	p.Navigate(srv.Page("overlay.html", "channel=demo&client_id="+demo.ClientID))
-
-	status := WaitFor[string](p, "the wasm to write #glimchat-status", `(() => {
-		const t = (document.getElementById("glimchat-status") || {}).textContent || "";
-		// A healthy chat empties (and hides) the line, so report that as a
-		// change too: the poll needs a truthy value.
-		return t !== `+jsString(initial)+` ? "changed to " + JSON.stringify(t) : "";
-	})()`)
-	t.Logf("status %s", status)
+	p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly)
+	t.Logf("status %s", waitWasmStatus(t, p, "overlay.html"))
 
 	// The wasm came over the wire compressed (the bundle's .br or .gz).
 	sizes := Eval[[]float64](p, `(() => {
@@ -45,18 +36,25 @@ func TestOverlayRunsWasm(t *testing.T) {
 	p.AssertNoProblems()
 }
 
+// waitWasmStatus waits until the wasm changed #glimchat-status of the page
+// pageName from the text it was served with, and says to what.
+func waitWasmStatus(t *testing.T, p *Page, pageName string) string {
+	t.Helper()
+	return WaitFor[string](p, "the wasm to write #glimchat-status", `(() => {
+		const t = document.getElementById("glimchat-status").textContent;
+		// A healthy chat empties (and hides) the line, so report that as a
+		// change too: the poll needs a truthy value.
+		return t !== `+jsString(initialStatus(t, pageName))+` ? "changed to " + JSON.stringify(t) : "";
+	})()`)
+}
+
 // The embed page runs the same wasm, and the landing page loads cleanly.
 func TestPagesLoadCleanly(t *testing.T) {
 	srv := StartServe(t, ServeOptions{})
 
 	t.Run("embed", func(t *testing.T) {
-		p := NewPage(t)
-		initial := initialStatus(t, "embed.html")
-		p.Navigate(srv.Page("embed.html", "channel=demo&client_id="+demo.ClientID))
-		WaitFor[string](p, "the wasm to write #glimchat-status", `(() => {
-			const t = document.getElementById("glimchat-status").textContent;
-			return t !== `+jsString(initial)+` ? "changed to " + JSON.stringify(t) : "";
-		})()`)
+		p := openPage(t, srv, "embed.html", "channel=demo&"+readOnly)
+		waitWasmStatus(t, p, "embed.html")
 		for _, id := range []string{"glimchat-composer", "glimchat-counter", "glimchat-alert", "glimchat-log"} {
 			if !Eval[bool](p, `!!document.getElementById(`+jsString(id)+`)`) {
 				t.Errorf("embed.html has no #%s", id)
@@ -89,21 +87,12 @@ func TestStandaloneDemoOrigin(t *testing.T) {
 	if d.URL == srv.URL {
 		t.Fatalf("demo and serve share the origin %s", d.URL)
 	}
-	req, err := http.NewRequest(http.MethodPost, d.URL+"/api/graph",
-		strings.NewReader(`{"query":"query { channel(streamerUsername: \"demo\") { id } }"}`))
-	if err != nil {
-		t.Fatal(err)
+	var data struct {
+		Channel struct{ ID string }
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Client-ID "+demo.ClientID)
-	code, body := getBody(t, req)
-	var resp struct {
-		Data struct {
-			Channel struct{ ID string }
-		}
-	}
-	if err := json.Unmarshal(body, &resp); code != http.StatusOK || err != nil || resp.Data.Channel.ID == "" {
-		t.Errorf("POST /api/graph = %d %s (decode: %v), want the demo channel's id", code, body, err)
+	graphQL(t, d.URL, `query { channel(streamerUsername: "demo") { id } }`, nil, &data)
+	if data.Channel.ID == "" {
+		t.Error("POST /api/graph answered no id for the demo channel")
 	}
 }
 
@@ -162,17 +151,17 @@ func TestHarnessCatchesProblems(t *testing.T) {
 }
 
 func TestBuiltWasm(t *testing.T) {
-	page := []byte(`<meta name="glimchat-wasm" content="glimchat.0123456789ab.wasm">`)
+	page := []byte(`<meta name="glimchat-wasm" content="` + testids.HashedWasm + `">`)
 	tests := []struct {
 		name string
 		fs   fstest.MapFS
 		ok   bool
 	}{
-		{"built", fstest.MapFS{"glimchat.0123456789ab.wasm": {}, "overlay.html": {Data: page}}, true},
+		{"built", fstest.MapFS{testids.HashedWasm: {}, "overlay.html": {Data: page}}, true},
 		{"nothing built", fstest.MapFS{}, false},
-		{"no pages", fstest.MapFS{"glimchat.0123456789ab.wasm": {}}, false},
+		{"no pages", fstest.MapFS{testids.HashedWasm: {}}, false},
 		{"stale page", fstest.MapFS{"glimchat.ffffffffffff.wasm": {}, "overlay.html": {Data: page}}, false},
-		{"two builds", fstest.MapFS{"glimchat.0123456789ab.wasm": {}, "glimchat.ffffffffffff.wasm": {}, "overlay.html": {Data: page}}, false},
+		{"two builds", fstest.MapFS{testids.HashedWasm: {}, "glimchat.ffffffffffff.wasm": {}, "overlay.html": {Data: page}}, false},
 	}
 	for _, tt := range tests {
 		name, err := builtWasm(tt.fs)

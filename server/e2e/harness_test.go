@@ -1,16 +1,17 @@
 // Package e2e holds the browser tests: glimchat serve (and, for cross-origin
 // cases, a standalone demo instance) on loopback, driven by headless Debian
-// chromium through chromedp. This file is the reusable harness; the tests of
-// each feature live in their own files.
+// chromium through chromedp, and the tests of the wasm/ packages, run in
+// chromium through wasmbrowsertest (wasmbrowser_test.go). This file is the
+// reusable harness: the servers, the browser and its pages. page_test.go
+// reads and drives the widget's pages, instance_test.go talks to the demo
+// instance, and the tests of each feature live in their own files.
 package e2e
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -126,6 +127,11 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// slogJSON logs everything, as JSON lines, to w.
+func slogJSON(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
 // ServeOptions configures StartServe.
 type ServeOptions struct {
 	// Demo configures the demo instance mounted on the same origin. A zero
@@ -161,7 +167,7 @@ func (s *Serve) Page(name, query string) string {
 func StartServe(t testing.TB, opts ServeOptions) *Serve {
 	t.Helper()
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slogJSON(logs)
 	s := &Serve{Log: logs}
 	api := opts.API
 	if api == nil {
@@ -193,8 +199,7 @@ type Demo struct {
 func StartDemo(t testing.TB, opts demo.Options) *Demo {
 	t.Helper()
 	logs := &syncBuffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	inst := startInstance(t, opts, logger)
+	inst := startInstance(t, opts, slogJSON(logs))
 	return &Demo{URL: listen(t, inst.Handler(), "demo", logs), Inst: inst, Log: logs}
 }
 
@@ -472,6 +477,15 @@ func jsString(s string) string {
 	return string(b)
 }
 
+// jsArray writes ss as a JavaScript array of string literals.
+func jsArray(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = jsString(s)
+	}
+	return "[" + strings.Join(q, ",") + "]"
+}
+
 // initialStatus is the text #glimchat-status has in a page before the wasm
 // writes to it.
 func initialStatus(t testing.TB, pageName string) string {
@@ -485,19 +499,4 @@ func initialStatus(t testing.TB, pageName string) string {
 		t.Fatalf("%s has no #glimchat-status paragraph", pageName)
 	}
 	return string(m[1])
-}
-
-// getBody fetches url and returns status and body, for checks outside the browser.
-func getBody(t testing.TB, req *http.Request) (int, []byte) {
-	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil && !errors.Is(err, io.EOF) {
-		t.Fatalf("read %s: %v", req.URL, err)
-	}
-	return resp.StatusCode, body
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/glimchat/glimchat/server/demo"
 	"github.com/glimchat/glimchat/web"
 )
 
@@ -36,14 +35,13 @@ func (w withoutWasm) ReadDir(name string) ([]fs.DirEntry, error) {
 // staying blank, and marks the widget offline.
 func TestLoaderReportsMissingWasm(t *testing.T) {
 	srv := StartServe(t, ServeOptions{Assets: withoutWasm{web.Dist()}})
-	p := NewPage(t)
-	p.Navigate(srv.Page("overlay.html", "channel=demo&client_id="+demo.ClientID))
+	p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly)
 	status := WaitFor[string](p, "the loader's failure message", `(() => {
 		const t = document.getElementById("glimchat-status").textContent;
 		return t.includes("could not load") ? t : "";
 	})()`)
-	if state := Eval[string](p, `document.getElementById("glimchat").dataset.state`); state != "offline" {
-		t.Errorf("data-state = %q after a failed load, want offline", state)
+	if st := state(p); st != "offline" {
+		t.Errorf("data-state = %q after a failed load, want offline", st)
 	}
 	problems := p.Problems()
 	found := false

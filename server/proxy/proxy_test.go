@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/glimchat/glimchat/server/internal/reqtest"
 )
 
 // seen records what the upstream received.
@@ -159,6 +161,14 @@ func TestForwardsHTTP(t *testing.T) {
 func TestPathFilter(t *testing.T) {
 	up, got := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "upstream") })
 	px := newProxy(t, up.URL)
+	get := func(target string) reqtest.Response {
+		t.Helper()
+		resp, err := reqtest.RawGet(t, px.URL, target)
+		if err != nil {
+			t.Fatalf("GET %s: %v", target, err)
+		}
+		return resp
+	}
 	for _, p := range []string{
 		"/api/graph",
 		"/api/graph/",
@@ -168,9 +178,9 @@ func TestPathFilter(t *testing.T) {
 		"/uploads/avatars/a%20b.png",
 	} {
 		before := got.count()
-		resp := rawGet(t, px.URL, p)
-		if resp.status != 200 || resp.body != "upstream" || got.count() != before+1 {
-			t.Errorf("GET %s: %d %q, want it forwarded", p, resp.status, resp.body)
+		resp := get(p)
+		if resp.Status != 200 || resp.Body != "upstream" || got.count() != before+1 {
+			t.Errorf("GET %s: %d %q, want it forwarded", p, resp.Status, resp.Body)
 			continue
 		}
 		r, _ := got.last(t)
@@ -199,40 +209,18 @@ func TestPathFilter(t *testing.T) {
 		"/uploads/x\\y",
 	} {
 		before := got.count()
-		resp := rawGet(t, px.URL, p)
-		if resp.status != 404 || got.count() != before {
-			t.Errorf("GET %s: %d %q, want 404 without reaching the upstream", p, resp.status, resp.body)
+		resp := get(p)
+		if resp.Status != 404 || got.count() != before {
+			t.Errorf("GET %s: %d %q, want 404 without reaching the upstream", p, resp.Status, resp.Body)
 		}
 	}
-}
-
-type rawResp struct {
-	status int
-	body   string
-}
-
-// rawGet sends the request target byte-for-byte (no client-side cleaning).
-func rawGet(t *testing.T, base, target string) rawResp {
-	t.Helper()
-	req, err := http.NewRequest("GET", base, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.URL.Opaque = target
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", target, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return rawResp{resp.StatusCode, string(b)}
 }
 
 func TestUpstreamPathPrefix(t *testing.T) {
 	up, got := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
 	px := newProxy(t, up.URL+"/glimesh/")
-	if resp := rawGet(t, px.URL, "/api/oauth/token"); resp.status != 200 {
-		t.Fatalf("status %d", resp.status)
+	if resp, err := reqtest.RawGet(t, px.URL, "/api/oauth/token"); err != nil || resp.Status != 200 {
+		t.Fatalf("GET /api/oauth/token: status %d (%v)", resp.Status, err)
 	}
 	if r, _ := got.last(t); r.URL.Path != "/glimesh/api/oauth/token" {
 		t.Errorf("upstream saw %s, want /glimesh/api/oauth/token", r.URL.Path)

@@ -16,18 +16,19 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-)
 
-const wasmName = "glimchat.0123456789ab.wasm"
+	"github.com/glimchat/glimchat/internal/testids"
+	"github.com/glimchat/glimchat/server/internal/reqtest"
+)
 
 func assets() fstest.MapFS {
 	return fstest.MapFS{
-		"index.html":   {Data: []byte("<!doctype html><title>home</title>")},
-		"embed.html":   {Data: []byte("<!doctype html><title>embed</title>")},
-		"overlay.html": {Data: []byte("<!doctype html><title>overlay</title>")},
-		"glimchat.css": {Data: []byte(".glimchat{}")},
-		"loader.js":    {Data: []byte("void 0")},
-		wasmName:       {Data: []byte("\x00asm\x01\x00\x00\x00")},
+		"index.html":       {Data: []byte("<!doctype html><title>home</title>")},
+		"embed.html":       {Data: []byte("<!doctype html><title>embed</title>")},
+		"overlay.html":     {Data: []byte("<!doctype html><title>overlay</title>")},
+		"glimchat.css":     {Data: []byte(".glimchat{}")},
+		"loader.js":        {Data: []byte("void 0")},
+		testids.HashedWasm: {Data: []byte("\x00asm\x01\x00\x00\x00")},
 	}
 }
 
@@ -62,16 +63,6 @@ func newSite(t *testing.T, cfg Config) http.Handler {
 		t.Fatalf("New: %v", err)
 	}
 	return h
-}
-
-func get(h http.Handler, method, target string, hdr ...string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, target, nil)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		r.Header.Add(hdr[i], hdr[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
 }
 
 func TestCSP(t *testing.T) {
@@ -140,14 +131,14 @@ func TestPageHeaders(t *testing.T) {
 		{"/embed.html", 200, true},
 		{"/overlay.html", 200, true},
 		{"/glimchat.css", 200, false},
-		{"/" + wasmName, 200, false},
+		{"/" + testids.HashedWasm, 200, false},
 		{"/nope.html", 404, false},
 		{"/embed.html.br", 404, false},
 		{"/api/graphx", 404, false},
 		{"/api", 404, false},
 		{"/uploads", 404, false},
 	} {
-		w := get(h, "GET", tc.path)
+		w := reqtest.Do(h, "GET", tc.path)
 		if w.Code != tc.status {
 			t.Errorf("%s: status %d, want %d", tc.path, w.Code, tc.status)
 		}
@@ -171,7 +162,7 @@ func TestPageHeaders(t *testing.T) {
 		}
 	}
 	// The static handler's own behaviour survives composition.
-	w := get(h, "GET", "/"+wasmName)
+	w := reqtest.Do(h, "GET", "/"+testids.HashedWasm)
 	if w.Header().Get("Content-Type") != "application/wasm" || w.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
 		t.Errorf("wasm headers: %v", w.Header())
 	}
@@ -183,7 +174,7 @@ func TestAPIMount(t *testing.T) {
 	paths := []string{"/api/graph", "/api/graph/websocket", "/api/oauth/token", "/api/oauth/revoke", "/uploads/emotes/glimwow.png", "/_demo/drop"}
 	for _, p := range paths {
 		for _, m := range []string{"GET", "POST", "OPTIONS"} {
-			w := get(h, m, p)
+			w := reqtest.Do(h, m, p)
 			if w.Code != 200 || w.Body.String() != `{"from":"api"}` {
 				t.Errorf("%s %s: %d %q, want the API's answer", m, p, w.Code, w.Body.String())
 			}
@@ -202,7 +193,7 @@ func TestAPIMount(t *testing.T) {
 		t.Errorf("API served %v", served)
 	}
 	for _, p := range []string{"/", "/index.html", "/healthz", "/api/graphx", "/apis/graph", "/uploadsx/a"} {
-		get(h, "GET", p)
+		reqtest.Do(h, "GET", p)
 	}
 	if n := len(api.served()); n != len(served) {
 		t.Errorf("non-API paths reached the API: %v", api.served()[len(served):])
@@ -211,25 +202,25 @@ func TestAPIMount(t *testing.T) {
 
 func TestNilAPI(t *testing.T) {
 	h := newSite(t, Config{})
-	if w := get(h, "POST", "/api/graph"); w.Code != 404 {
+	if w := reqtest.Do(h, "POST", "/api/graph"); w.Code != 404 {
 		t.Errorf("no API: /api/graph answered %d", w.Code)
 	}
 }
 
 func TestHealthz(t *testing.T) {
 	h := newSite(t, Config{API: &fakeAPI{}})
-	w := get(h, "GET", "/healthz")
+	w := reqtest.Do(h, "GET", "/healthz")
 	if w.Code != 200 || w.Body.String() != "ok" || w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
 		t.Errorf("GET /healthz: %d %q %v", w.Code, w.Body.String(), w.Header())
 	}
 	if w.Header().Get("Cache-Control") != "no-store" {
 		t.Errorf("healthz cacheable: %q", w.Header().Get("Cache-Control"))
 	}
-	w = get(h, "HEAD", "/healthz")
+	w = reqtest.Do(h, "HEAD", "/healthz")
 	if w.Code != 200 || w.Body.Len() != 0 {
 		t.Errorf("HEAD /healthz: %d %q", w.Code, w.Body.String())
 	}
-	if w = get(h, "POST", "/healthz"); w.Code != 405 {
+	if w = reqtest.Do(h, "POST", "/healthz"); w.Code != 405 {
 		t.Errorf("POST /healthz: %d", w.Code)
 	}
 }
@@ -295,7 +286,7 @@ func TestAccessLogFields(t *testing.T) {
 	h := newSite(t, Config{API: &fakeAPI{}, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	for _, p := range []string{"/embed.html", "/missing", "/api/graph"} {
 		buf.Reset()
-		w := get(h, "GET", p)
+		w := reqtest.Do(h, "GET", p)
 		var e map[string]any
 		if err := json.Unmarshal(buf.Bytes(), &e); err != nil {
 			t.Fatalf("%s: %v: %s", p, err, buf.String())

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"io"
 	"io/fs"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,9 +16,10 @@ import (
 	"testing/fstest"
 
 	"github.com/andybalholm/brotli"
-)
 
-const wasmName = "glimchat.0123456789ab.wasm"
+	"github.com/glimchat/glimchat/internal/testids"
+	"github.com/glimchat/glimchat/server/internal/reqtest"
+)
 
 var (
 	indexHTML = []byte("<!doctype html><title>glimchat</title>" + strings.Repeat("<p>padding</p>", 50))
@@ -57,25 +57,25 @@ func gzEncode(t testing.TB, b []byte) []byte {
 
 func testFS(t testing.TB) fstest.MapFS {
 	m := fstest.MapFS{
-		".gitkeep":            {Data: []byte("secret-dotfile")},
-		".hidden/x.html":      {Data: []byte("hidden dir")},
-		"sub/.env":            {Data: []byte("TOKEN=dotfile")},
-		"sub/index.html":      {Data: []byte("sub index")},
-		"sub/page.html":       {Data: []byte("sub page")},
-		"glimchat.css":        {Data: cssBytes},
-		"glimchat.css.gz":     {Data: gzEncode(t, cssBytes)},
-		"loader.js":           {Data: jsBytes},
-		"index.html":          {Data: indexHTML},
-		"index.html.br":       {Data: brEncode(t, indexHTML)},
-		"index.html.gz":       {Data: gzEncode(t, indexHTML)},
-		"embed.html":          {Data: embedHTML},
-		wasmName:              {Data: wasmBytes},
-		wasmName + ".br":      {Data: brEncode(t, wasmBytes)},
-		wasmName + ".gz":      {Data: gzEncode(t, wasmBytes)},
-		"unknown.weirdext":    {Data: []byte("x")},
-		"notes.br":            {Data: []byte("a file that merely ends in .br")},
-		"glimchat.abc.wasm":   {Data: []byte("not hashed: hash too short")},
-		"app.0123456789AB.js": {Data: []byte("not hashed: uppercase")},
+		".gitkeep":                 {Data: []byte("secret-dotfile")},
+		".hidden/x.html":           {Data: []byte("hidden dir")},
+		"sub/.env":                 {Data: []byte("TOKEN=dotfile")},
+		"sub/index.html":           {Data: []byte("sub index")},
+		"sub/page.html":            {Data: []byte("sub page")},
+		"glimchat.css":             {Data: cssBytes},
+		"glimchat.css.gz":          {Data: gzEncode(t, cssBytes)},
+		"loader.js":                {Data: jsBytes},
+		"index.html":               {Data: indexHTML},
+		"index.html.br":            {Data: brEncode(t, indexHTML)},
+		"index.html.gz":            {Data: gzEncode(t, indexHTML)},
+		"embed.html":               {Data: embedHTML},
+		testids.HashedWasm:         {Data: wasmBytes},
+		testids.HashedWasm + ".br": {Data: brEncode(t, wasmBytes)},
+		testids.HashedWasm + ".gz": {Data: gzEncode(t, wasmBytes)},
+		"unknown.weirdext":         {Data: []byte("x")},
+		"notes.br":                 {Data: []byte("a file that merely ends in .br")},
+		"glimchat.abc.wasm":        {Data: []byte("not hashed: hash too short")},
+		"app.0123456789AB.js":      {Data: []byte("not hashed: uppercase")},
 	}
 	return m
 }
@@ -87,16 +87,6 @@ func newHandler(t testing.TB) *Handler {
 		t.Fatalf("New: %v", err)
 	}
 	return h
-}
-
-func do(h http.Handler, method, target string, hdr ...string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, target, nil)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		r.Header.Add(hdr[i], hdr[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
 }
 
 func decode(t *testing.T, enc string, b []byte) []byte {
@@ -125,7 +115,7 @@ func decode(t *testing.T, enc string, b []byte) []byte {
 func TestContentTypes(t *testing.T) {
 	h := newHandler(t)
 	for _, tc := range []struct{ path, want string }{
-		{"/" + wasmName, "application/wasm"},
+		{"/" + testids.HashedWasm, "application/wasm"},
 		{"/index.html", "text/html; charset=utf-8"},
 		{"/", "text/html; charset=utf-8"},
 		{"/glimchat.css", "text/css; charset=utf-8"},
@@ -134,7 +124,7 @@ func TestContentTypes(t *testing.T) {
 		{"/notes.br", "application/octet-stream"},
 	} {
 		for _, ae := range []string{"", "br", "gzip"} {
-			w := do(h, "GET", tc.path, "Accept-Encoding", ae)
+			w := reqtest.Do(h, "GET", tc.path, "Accept-Encoding", ae)
 			if w.Code != 200 {
 				t.Fatalf("GET %s (%q): status %d", tc.path, ae, w.Code)
 			}
@@ -174,7 +164,7 @@ func TestEncodingNegotiation(t *testing.T) {
 		{[]string{"br", "br;q=0"}, "br"},
 		{[]string{"deflate, zstd"}, ""},
 	} {
-		r := httptest.NewRequest("GET", "/"+wasmName, nil)
+		r := httptest.NewRequest("GET", "/"+testids.HashedWasm, nil)
 		for _, v := range tc.accept {
 			r.Header.Add("Accept-Encoding", v)
 		}
@@ -206,16 +196,16 @@ func TestEncodingNegotiation(t *testing.T) {
 func TestOnlyExistingSiblings(t *testing.T) {
 	h := newHandler(t)
 	// glimchat.css has only a .gz sibling.
-	w := do(h, "GET", "/glimchat.css", "Accept-Encoding", "br")
+	w := reqtest.Do(h, "GET", "/glimchat.css", "Accept-Encoding", "br")
 	if ce := w.Header().Get("Content-Encoding"); ce != "" || !bytes.Equal(w.Body.Bytes(), cssBytes) {
 		t.Errorf("br-only client got Content-Encoding %q for a file without .br", ce)
 	}
-	w = do(h, "GET", "/glimchat.css", "Accept-Encoding", "br, gzip")
+	w = reqtest.Do(h, "GET", "/glimchat.css", "Accept-Encoding", "br, gzip")
 	if ce := w.Header().Get("Content-Encoding"); ce != "gzip" {
 		t.Errorf("Content-Encoding %q, want gzip", ce)
 	}
 	// loader.js has no siblings: no encoding and no Vary needed.
-	w = do(h, "GET", "/loader.js", "Accept-Encoding", "br, gzip")
+	w = reqtest.Do(h, "GET", "/loader.js", "Accept-Encoding", "br, gzip")
 	if ce := w.Header().Get("Content-Encoding"); ce != "" {
 		t.Errorf("loader.js: Content-Encoding %q", ce)
 	}
@@ -228,7 +218,7 @@ func TestETags(t *testing.T) {
 	h := newHandler(t)
 	tags := map[string]string{}
 	for _, enc := range []string{"", "br", "gzip"} {
-		w := do(h, "GET", "/"+wasmName, "Accept-Encoding", enc)
+		w := reqtest.Do(h, "GET", "/"+testids.HashedWasm, "Accept-Encoding", enc)
 		tag := w.Header().Get("ETag")
 		if !strings.HasPrefix(tag, `"`) || !strings.HasSuffix(tag, `"`) || len(tag) < 10 {
 			t.Fatalf("%q: ETag %q is not a strong entity-tag", enc, tag)
@@ -261,7 +251,7 @@ func TestETags(t *testing.T) {
 		{tags[""], "", 304},
 		{strings.Trim(br, `"`), "br", 200}, // unquoted: not a match
 	} {
-		w := do(h, "GET", "/"+wasmName, "Accept-Encoding", tc.accept, "If-None-Match", tc.inm)
+		w := reqtest.Do(h, "GET", "/"+testids.HashedWasm, "Accept-Encoding", tc.accept, "If-None-Match", tc.inm)
 		if w.Code != tc.want {
 			t.Errorf("If-None-Match %s, Accept-Encoding %q: status %d, want %d", tc.inm, tc.accept, w.Code, tc.want)
 			continue
@@ -278,7 +268,7 @@ func TestETags(t *testing.T) {
 
 	// Computed once from the content: a second handler over the same files agrees.
 	h2 := newHandler(t)
-	if got := do(h2, "GET", "/"+wasmName, "Accept-Encoding", "br").Header().Get("ETag"); got != br {
+	if got := reqtest.Do(h2, "GET", "/"+testids.HashedWasm, "Accept-Encoding", "br").Header().Get("ETag"); got != br {
 		t.Errorf("ETag not stable across start-ups: %s vs %s", got, br)
 	}
 }
@@ -286,7 +276,7 @@ func TestETags(t *testing.T) {
 func TestCacheControl(t *testing.T) {
 	h := newHandler(t)
 	for _, tc := range []struct{ path, want string }{
-		{"/" + wasmName, "public, max-age=31536000, immutable"},
+		{"/" + testids.HashedWasm, "public, max-age=31536000, immutable"},
 		{"/", "no-cache"},
 		{"/index.html", "no-cache"},
 		{"/embed.html", "no-cache"},
@@ -296,7 +286,7 @@ func TestCacheControl(t *testing.T) {
 		{"/app.0123456789AB.js", "no-cache"},
 	} {
 		for _, enc := range []string{"", "br"} {
-			if got := do(h, "GET", tc.path, "Accept-Encoding", enc).Header().Get("Cache-Control"); got != tc.want {
+			if got := reqtest.Do(h, "GET", tc.path, "Accept-Encoding", enc).Header().Get("Cache-Control"); got != tc.want {
 				t.Errorf("%s (%q): Cache-Control %q, want %q", tc.path, enc, got, tc.want)
 			}
 		}
@@ -325,15 +315,15 @@ func TestIsHashed(t *testing.T) {
 
 func TestRootAndDirectoryIndex(t *testing.T) {
 	h := newHandler(t)
-	w := do(h, "GET", "/")
+	w := reqtest.Do(h, "GET", "/")
 	if w.Code != 200 || !bytes.Equal(w.Body.Bytes(), indexHTML) {
 		t.Errorf("GET /: %d %q", w.Code, w.Body.String())
 	}
-	w = do(h, "GET", "/sub/")
+	w = reqtest.Do(h, "GET", "/sub/")
 	if w.Code != 200 || w.Body.String() != "sub index" {
 		t.Errorf("GET /sub/: %d %q", w.Code, w.Body.String())
 	}
-	w = do(h, "GET", "/sub/page.html")
+	w = reqtest.Do(h, "GET", "/sub/page.html")
 	if w.Code != 200 || w.Body.String() != "sub page" {
 		t.Errorf("GET /sub/page.html: %d %q", w.Code, w.Body.String())
 	}
@@ -345,7 +335,7 @@ func TestNotFound(t *testing.T) {
 		"/nope.html",
 		"/index.htm",
 		"/index.html.br", // siblings are representations, not URLs
-		"/" + wasmName + ".gz",
+		"/" + testids.HashedWasm + ".gz",
 		"/.gitkeep",
 		"/.hidden/x.html",
 		"/sub/.env",
@@ -363,7 +353,7 @@ func TestNotFound(t *testing.T) {
 		"/index.html%00",
 		"/sub/page.html/",
 	} {
-		w := do(h, "GET", p)
+		w := reqtest.Do(h, "GET", p)
 		if w.Code != 404 {
 			t.Errorf("GET %s: status %d, want 404 (body %q)", p, w.Code, w.Body.String())
 		}
@@ -417,42 +407,22 @@ func TestTraversalDoesNotEscape(t *testing.T) {
 		"/..\\secret.txt",
 		"/%00/../secret.txt",
 	} {
-		resp := rawGet(t, srv.URL, p)
-		if resp.StatusCode == 200 || strings.Contains(resp.body, "TOPSECRET") {
-			t.Errorf("GET %s: %d %q — escaped the asset root", p, resp.StatusCode, resp.body)
+		// A target refused before any response (by the client or the
+		// server's parser) escaped nothing either.
+		resp, err := reqtest.RawGet(t, srv.URL, p)
+		if err == nil && (resp.Status == 200 || strings.Contains(resp.Body, "TOPSECRET")) {
+			t.Errorf("GET %s: %d %q — escaped the asset root", p, resp.Status, resp.Body)
 		}
 	}
-	if resp := rawGet(t, srv.URL, "/"); resp.StatusCode != 200 || resp.body != "home" {
-		t.Fatalf("control request failed: %d %q", resp.StatusCode, resp.body)
+	if resp, err := reqtest.RawGet(t, srv.URL, "/"); err != nil || resp.Status != 200 || resp.Body != "home" {
+		t.Fatalf("control request failed: %d %q (%v)", resp.Status, resp.Body, err)
 	}
-}
-
-type rawResp struct {
-	StatusCode int
-	body       string
-}
-
-// rawGet sends the request target byte-for-byte (no client-side cleaning).
-func rawGet(t *testing.T, base, target string) rawResp {
-	t.Helper()
-	req, err := http.NewRequest("GET", base, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.URL.Opaque = target
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return rawResp{StatusCode: 400} // refused by the server's parser: also fine
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return rawResp{resp.StatusCode, string(b)}
 }
 
 func TestHEAD(t *testing.T) {
 	h := newHandler(t)
-	get := do(h, "GET", "/"+wasmName, "Accept-Encoding", "gzip")
-	head := do(h, "HEAD", "/"+wasmName, "Accept-Encoding", "gzip")
+	get := reqtest.Do(h, "GET", "/"+testids.HashedWasm, "Accept-Encoding", "gzip")
+	head := reqtest.Do(h, "HEAD", "/"+testids.HashedWasm, "Accept-Encoding", "gzip")
 	if head.Code != 200 || head.Body.Len() != 0 {
 		t.Fatalf("HEAD: %d with %d body bytes", head.Code, head.Body.Len())
 	}
@@ -466,7 +436,7 @@ func TestHEAD(t *testing.T) {
 func TestMethodNotAllowed(t *testing.T) {
 	h := newHandler(t)
 	for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
-		w := do(h, m, "/index.html")
+		w := reqtest.Do(h, m, "/index.html")
 		if w.Code != 405 || w.Header().Get("Allow") != "GET, HEAD" {
 			t.Errorf("%s: %d Allow=%q", m, w.Code, w.Header().Get("Allow"))
 		}
@@ -475,7 +445,7 @@ func TestMethodNotAllowed(t *testing.T) {
 
 func TestRange(t *testing.T) {
 	h := newHandler(t)
-	w := do(h, "GET", "/loader.js", "Range", "bytes=0-6")
+	w := reqtest.Do(h, "GET", "/loader.js", "Range", "bytes=0-6")
 	if w.Code != 206 || w.Body.String() != string(jsBytes[:7]) {
 		t.Errorf("Range: %d %q", w.Code, w.Body.String())
 	}
@@ -489,8 +459,8 @@ func TestNewRejectsBadInput(t *testing.T) {
 		t.Error("New(empty) succeeded")
 	}
 	stale := testFS(t)
-	stale[wasmName+".br"] = &fstest.MapFile{Data: brEncode(t, []byte("old wasm"))}
-	if _, err := New(stale); err == nil || !strings.Contains(err.Error(), wasmName+".br") {
+	stale[testids.HashedWasm+".br"] = &fstest.MapFile{Data: brEncode(t, []byte("old wasm"))}
+	if _, err := New(stale); err == nil || !strings.Contains(err.Error(), testids.HashedWasm+".br") {
 		t.Errorf("stale .br accepted: %v", err)
 	}
 	corrupt := testFS(t)
@@ -517,7 +487,7 @@ func (n noSeekFS) Open(name string) (fs.File, error) {
 
 func TestNames(t *testing.T) {
 	got := strings.Join(newHandler(t).Names(), " ")
-	for _, want := range []string{"index.html", wasmName, "sub/page.html", "notes.br"} {
+	for _, want := range []string{"index.html", testids.HashedWasm, "sub/page.html", "notes.br"} {
 		if !strings.Contains(" "+got+" ", " "+want+" ") {
 			t.Errorf("Names() = %s, missing %s", got, want)
 		}

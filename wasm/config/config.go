@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/glimchat/glimchat/wasm/feed"
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/phoenix"
 )
 
 // Transport is how the widget talks to the instance.
@@ -26,18 +30,20 @@ const (
 	Poll Transport = "poll"
 )
 
-// Defaults and bounds.
+// Defaults and bounds of the parameters. Limits that belong to another
+// package's rules (the API's history cap, the feed's size, the socket's
+// heartbeat) are that package's constants.
 const (
 	DefaultHistory = 50
-	MaxHistory     = 1000
+	MaxHistory     = glimesh.MaxHistory
 	DefaultLimit   = 100
-	MaxLimit       = 1000
+	MaxLimit       = feed.MaxLimit
 	DefaultPoll    = 10 * time.Second
 	MinPoll        = 2 * time.Second
 	MaxPoll        = 300 * time.Second
 	// The heartbeat is how fast a dead link that never closed (a stalled
 	// proxy, a suspended NAT entry) is noticed: within two intervals.
-	DefaultHeartbeat = 30 * time.Second
+	DefaultHeartbeat = phoenix.DefaultHeartbeatInterval
 	MinHeartbeat     = 5 * time.Second
 	MaxHeartbeat     = 60 * time.Second
 	maxClientID      = 128
@@ -47,7 +53,10 @@ const (
 
 // Config is the parsed URL.
 type Config struct {
-	Instance  string // base URL, scheme://host[:port][/path], no trailing slash; "" if none usable
+	// Instance is the instance's base URL, validated here once for every
+	// package that uses it: absolute http(s), a host, no user info, query
+	// or fragment, and no trailing slash. nil when none is usable.
+	Instance  *url.URL
 	Channel   string // streamer username; "" when missing (the page says so)
 	ClientID  string
 	History   int           // recent messages to load, 0..MaxHistory
@@ -127,7 +136,11 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 	c.Instance = origin
 	if v, ok := get("instance"); ok {
 		if inst, err := parseInstance(v); err != nil {
-			bad("instance", v, err.Error()+"; using "+orNone(origin))
+			using := "no instance"
+			if origin != nil {
+				using = origin.String()
+			}
+			bad("instance", v, err.Error()+"; using "+using)
 		} else {
 			c.Instance = inst
 		}
@@ -201,34 +214,35 @@ func intParam(v string, lo, hi, def int, name string, bad func(string, string, s
 
 // parseInstance accepts an absolute http(s) URL without credentials, query
 // or fragment, and returns it without a trailing slash.
-func parseInstance(v string) (string, error) {
+func parseInstance(v string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(v))
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("an http(s) URL like https://glimesh.tv")
+		return nil, fmt.Errorf("an http(s) URL like https://glimesh.example")
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", fmt.Errorf("only http and https instances are supported")
+		return nil, fmt.Errorf("only http and https instances are supported")
 	case u.Opaque != "":
-		return "", fmt.Errorf("an http(s) URL like https://glimesh.tv")
+		return nil, fmt.Errorf("an http(s) URL like https://glimesh.example")
 	case u.Host == "":
-		return "", fmt.Errorf("the URL needs a host")
+		return nil, fmt.Errorf("the URL needs a host")
 	case u.User != nil:
-		return "", fmt.Errorf("user names or passwords are not allowed in the instance URL")
+		return nil, fmt.Errorf("user names or passwords are not allowed in the instance URL")
 	case u.RawQuery != "" || u.ForceQuery:
-		return "", fmt.Errorf("the instance URL must not have a query (?…)")
+		return nil, fmt.Errorf("the instance URL must not have a query (?…)")
 	case u.Fragment != "" || strings.Contains(v, "#"):
-		return "", fmt.Errorf("the instance URL must not have a fragment (#…)")
+		return nil, fmt.Errorf("the instance URL must not have a fragment (#…)")
 	}
-	return strings.TrimRight(u.String(), "/"), nil
+	// Re-parse the trimmed form so Path and RawPath agree.
+	return url.Parse(strings.TrimRight(u.String(), "/"))
 }
 
 // pageOrigin returns scheme://host[:port] of an http(s) page.
-func pageOrigin(page string) (string, error) {
+func pageOrigin(page string) (*url.URL, error) {
 	u, err := url.Parse(page)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("page %q has no http(s) origin", page)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("page %q has no http(s) origin", page)
 	}
-	return u.Scheme + "://" + u.Host, nil
+	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
 func validUsername(s string) bool {
@@ -273,9 +287,10 @@ func shorten(v string) string {
 	return string(r[:maxShown]) + "…"
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "no instance"
-	}
-	return s
+// TokenKey is the sessionStorage key under which the embed page keeps a
+// viewer's access token for instance: one key per instance origin, so a
+// token is only ever sent to the instance that issued it, whatever
+// instance= names later.
+func TokenKey(instance *url.URL) string {
+	return "glimchat.token " + strings.ToLower(instance.Scheme+"://"+instance.Host)
 }

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -9,8 +11,24 @@ import (
 
 const page = "https://widget.example:8443/overlay.html?x=1#frag"
 
+func mustURL(raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// instance is c.Instance as text, "" for none.
+func instance(c Config) string {
+	if c.Instance == nil {
+		return ""
+	}
+	return c.Instance.String()
+}
+
 func defaults() Config {
-	return Config{Instance: "https://widget.example:8443", Channel: "mytho", History: DefaultHistory,
+	return Config{Instance: mustURL("https://widget.example:8443"), Channel: "mytho", History: DefaultHistory,
 		Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat}
 }
 
@@ -21,8 +39,8 @@ func TestValidValues(t *testing.T) {
 	}{
 		{"channel=mytho", func(*Config) {}},
 		{"?channel=mytho", func(*Config) {}},
-		{"channel=mytho&instance=https://glimesh.tv/", func(c *Config) { c.Instance = "https://glimesh.tv" }},
-		{"channel=mytho&instance=http%3A%2F%2Flocalhost%3A4000%2Fprefix%2F", func(c *Config) { c.Instance = "http://localhost:4000/prefix" }},
+		{"channel=mytho&instance=https://glimesh.tv/", func(c *Config) { c.Instance = mustURL("https://glimesh.tv") }},
+		{"channel=mytho&instance=http%3A%2F%2Flocalhost%3A4000%2Fprefix%2F", func(c *Config) { c.Instance = mustURL("http://localhost:4000/prefix") }},
 		{"channel=mytho&client_id=7c5a1e2b-0000-4000-8000-000000000000", func(c *Config) { c.ClientID = "7c5a1e2b-0000-4000-8000-000000000000" }},
 		{"channel=mytho&client_id=glimchat-demo", func(c *Config) { c.ClientID = "glimchat-demo" }},
 		{"channel=Some_User.x-1", func(c *Config) { c.Channel = "Some_User.x-1" }},
@@ -54,7 +72,7 @@ func TestValidValues(t *testing.T) {
 		if len(errs) != 0 {
 			t.Errorf("%q: unexpected errors %v", tc.query, errs)
 		}
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%q:\n got %+v\nwant %+v", tc.query, got, want)
 		}
 	}
@@ -108,7 +126,7 @@ func TestBadValues(t *testing.T) {
 		want := defaults()
 		tc.edit(&want)
 		got, errs := Parse(tc.query, page)
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%q: defaults not used:\n got %+v\nwant %+v", tc.query, got, want)
 		}
 		if len(errs) != 1 {
@@ -125,7 +143,7 @@ func TestBadValues(t *testing.T) {
 func TestTokensNeverRead(t *testing.T) {
 	for _, q := range []string{"token=s3cret", "access_token=s3cret", "Token=s3cret", "ACCESS_TOKEN=s3cret"} {
 		c, errs := Parse("channel=mytho&"+q, page)
-		if c != defaults() {
+		if !reflect.DeepEqual(c, defaults()) {
 			t.Errorf("%q changed the config: %+v", q, c)
 		}
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "tokens are not accepted in URLs") {
@@ -141,21 +159,21 @@ func TestTokensNeverRead(t *testing.T) {
 
 func TestInstanceDefault(t *testing.T) {
 	c, errs := Parse("channel=mytho", "http://127.0.0.1:8080/embed.html")
-	if c.Instance != "http://127.0.0.1:8080" || len(errs) != 0 {
-		t.Errorf("origin default: %q %v", c.Instance, errs)
+	if instance(c) != "http://127.0.0.1:8080" || len(errs) != 0 {
+		t.Errorf("origin default: %q %v", instance(c), errs)
 	}
 	// A page without an http(s) origin (file://) has no default instance.
 	c, errs = Parse("channel=mytho", "file:///tmp/overlay.html")
-	if c.Instance != "" || len(errs) != 1 || !strings.Contains(errs[0].Error(), "instance") {
-		t.Errorf("file page: %q %v", c.Instance, errs)
+	if instance(c) != "" || len(errs) != 1 || !strings.Contains(errs[0].Error(), "instance") {
+		t.Errorf("file page: %q %v", instance(c), errs)
 	}
 	c, errs = Parse("channel=mytho&instance=https://glimesh.tv", "file:///tmp/overlay.html")
-	if c.Instance != "https://glimesh.tv" || len(errs) != 0 {
-		t.Errorf("file page with instance: %q %v", c.Instance, errs)
+	if instance(c) != "https://glimesh.tv" || len(errs) != 0 {
+		t.Errorf("file page with instance: %q %v", instance(c), errs)
 	}
 	c, errs = Parse("channel=mytho&instance=nope", "file:///tmp/overlay.html")
-	if c.Instance != "" || len(errs) != 1 || !strings.Contains(errs[0].Error(), "no instance") {
-		t.Errorf("file page with a bad instance: %q %v", c.Instance, errs)
+	if instance(c) != "" || len(errs) != 1 || !strings.Contains(errs[0].Error(), "no instance") {
+		t.Errorf("file page with a bad instance: %q %v", instance(c), errs)
 	}
 }
 
@@ -173,5 +191,20 @@ func TestSeveralErrorsAllReported(t *testing.T) {
 	}
 	if c.History != DefaultHistory || c.Limit != DefaultLimit || c.Transport != Auto || c.Avatars || c.Poll != DefaultPoll || c.Heartbeat != DefaultHeartbeat {
 		t.Errorf("defaults not used: %+v", c)
+	}
+}
+
+func TestTokenKeyIsPerOrigin(t *testing.T) {
+	a := TokenKey(mustURL("https://Glimesh.example"))
+	if a != "glimchat.token https://glimesh.example" {
+		t.Errorf("TokenKey = %q", a)
+	}
+	if a != TokenKey(mustURL("https://glimesh.example/prefix")) {
+		t.Error("the same origin under a path has another key")
+	}
+	for _, other := range []string{"http://glimesh.example", "https://glimesh.example:8443", "https://evil.example"} {
+		if TokenKey(mustURL(other)) == a {
+			t.Errorf("%s shares the key of https://glimesh.example", other)
+		}
 	}
 }

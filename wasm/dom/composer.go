@@ -9,45 +9,46 @@ import (
 
 	"github.com/hack-pad/safejs"
 
-	"github.com/glimchat/glimchat/wasm/guard"
+	"github.com/glimchat/glimchat/wasm/catalog"
 )
-
-// MaxMessage is the longest message Glimesh accepts, in characters.
-const MaxMessage = 255
 
 // Composer is the embed page's send form.
 type Composer struct {
 	form, text, counter, button, alert safejs.Value
 	submit                             func(text string)
+	max                                int // the longest message, in UTF-16 units
 
 	mu      sync.Mutex
 	sending bool   // a submit is running: a second Enter must not send twice
 	sent    string // the text handed to it, for Clear
 }
 
-// Composer binds the page's send form; ok is false on pages without one.
-func (v *View) Composer() (c *Composer, ok bool, err error) {
-	doc, err := v.win.Get("document")
-	if err != nil {
-		return nil, false, err
-	}
-	form, err := doc.Call("getElementById", "glimchat-composer")
+// Composer binds the page's send form, whose messages are at most max
+// characters; ok is false on pages without one.
+func (v *View) Composer(max int) (c *Composer, ok bool, err error) {
+	form, err := call(v.doc, "Document.getElementById", "glimchat-composer")
 	if err != nil || form.IsNull() {
 		return nil, false, err
 	}
-	c = &Composer{form: form}
+	c = &Composer{form: form, max: max}
 	for _, el := range []struct {
 		sel string
 		dst *safejs.Value
 	}{{"textarea", &c.text}, {"#glimchat-counter", &c.counter}, {"button[type=submit]", &c.button}, {"#glimchat-alert", &c.alert}} {
-		if *el.dst, err = form.Call("querySelector", el.sel); err != nil {
+		if *el.dst, err = call(form, "Element.querySelector", el.sel); err != nil {
 			return nil, false, err
 		}
 		if el.dst.IsNull() {
-			if *el.dst, err = doc.Call("querySelector", el.sel); err != nil || el.dst.IsNull() {
+			if *el.dst, err = call(v.doc, "Document.querySelector", el.sel); err != nil {
+				return nil, false, err
+			}
+			if el.dst.IsNull() {
 				return nil, false, fmt.Errorf("composer has no %s", el.sel)
 			}
 		}
+	}
+	if err := set(c.text, "HTMLTextAreaElement.maxLength", max); err != nil {
+		return nil, false, err
 	}
 	if err := c.listen(); err != nil {
 		return nil, false, err
@@ -59,9 +60,10 @@ func (v *View) Composer() (c *Composer, ok bool, err error) {
 // listen wires the form. The handlers never block: sending runs on its own
 // goroutine, started by the submit callback.
 func (c *Composer) listen() error {
-	onSubmit, err := guard.FuncOf("composer submit", func(_ safejs.Value, args []safejs.Value) any {
+	err := listen(c.form, "submit", "composer submit", func(_ safejs.Value, args []safejs.Value) any {
 		if len(args) > 0 {
-			_, _ = args[0].Call("preventDefault")
+			_, err := call(args[0], "Event.preventDefault")
+			report("composer submit", err)
 		}
 		c.send()
 		return nil
@@ -69,16 +71,18 @@ func (c *Composer) listen() error {
 	if err != nil {
 		return err
 	}
-	onKey, err := guard.FuncOf("composer keydown", func(_ safejs.Value, args []safejs.Value) any {
+	err = listen(c.text, "keydown", "composer keydown", func(_ safejs.Value, args []safejs.Value) any {
 		if len(args) == 0 {
 			return nil
 		}
 		ev := args[0]
-		key, _ := str(ev, "key")
-		shift, _ := boolProp(ev, "shiftKey")
-		composing, _ := boolProp(ev, "isComposing")
+		key, err1 := prop(ev, "KeyboardEvent.key", safejs.Value.String)
+		shift, err2 := prop(ev, "KeyboardEvent.shiftKey", safejs.Value.Truthy)
+		composing, err3 := prop(ev, "KeyboardEvent.isComposing", safejs.Value.Truthy)
+		report("composer keydown", err1, err2, err3)
 		if key == "Enter" && !shift && !composing {
-			_, _ = ev.Call("preventDefault")
+			_, err := call(ev, "Event.preventDefault")
+			report("composer keydown", err)
 			c.send()
 		}
 		return nil
@@ -86,21 +90,10 @@ func (c *Composer) listen() error {
 	if err != nil {
 		return err
 	}
-	onInput, err := guard.FuncOf("composer input", func(safejs.Value, []safejs.Value) any {
+	return listen(c.text, "input", "composer input", func(safejs.Value, []safejs.Value) any {
 		c.count()
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if _, err := c.form.Call("addEventListener", "submit", onSubmit); err != nil {
-		return err
-	}
-	if _, err := c.text.Call("addEventListener", "keydown", onKey); err != nil {
-		return err
-	}
-	_, err = c.text.Call("addEventListener", "input", onInput)
-	return err
 }
 
 // OnSubmit sets what happens to a message the viewer sends. fn runs on a
@@ -111,12 +104,13 @@ func (c *Composer) OnSubmit(fn func(text string)) { c.submit = fn }
 // pressed again before the first send has finished is ignored, since the
 // textarea still holds the same text.
 func (c *Composer) send() {
-	disabled, _ := boolProp(c.text, "disabled")
+	disabled, err := prop(c.text, "HTMLTextAreaElement.disabled", safejs.Value.Truthy)
+	report("composer send", err)
 	if disabled || c.submit == nil {
-		c.Alert("Sending is not available: this chat is read-only.")
+		c.Alert(catalog.SendingDisabled)
 		return
 	}
-	text, _ := str(c.text, "value")
+	text := c.value()
 	c.mu.Lock()
 	if c.sending {
 		c.mu.Unlock()
@@ -136,24 +130,24 @@ func (c *Composer) send() {
 
 // Enable turns sending on or off; hint is the textarea's placeholder.
 func (c *Composer) Enable(on bool, hint string) {
-	_ = c.text.Set("disabled", !on)
-	_ = c.button.Set("disabled", !on)
-	_ = c.text.Set("placeholder", hint)
-	if on {
-		_, _ = c.form.Call("removeAttribute", "data-readonly")
-	} else {
-		_, _ = c.form.Call("setAttribute", "data-readonly", "")
-	}
+	report("enable the composer",
+		set(c.text, "HTMLTextAreaElement.disabled", !on),
+		set(c.button, "HTMLButtonElement.disabled", !on),
+		set(c.text, "HTMLTextAreaElement.placeholder", hint),
+		toggle(c.form, "data-readonly", !on))
 }
 
 // Busy disables the form while a message is on its way.
 func (c *Composer) Busy(on bool) {
-	_ = c.button.Set("disabled", on)
-	_, _ = c.form.Call("toggleAttribute", "aria-busy", on)
+	report("mark the composer busy",
+		set(c.button, "HTMLButtonElement.disabled", on),
+		toggle(c.form, "aria-busy", on))
 }
 
 // Alert shows a problem in plain words; "" clears it.
-func (c *Composer) Alert(msg string) { _ = c.alert.Set("textContent", msg) }
+func (c *Composer) Alert(msg string) {
+	report("show the composer alert", set(c.alert, "Node.textContent", msg))
+}
 
 // Clear empties the textarea after a successful send, unless the viewer
 // has already changed it (typing on while the message was on its way).
@@ -161,42 +155,29 @@ func (c *Composer) Clear() {
 	c.mu.Lock()
 	sent := c.sent
 	c.mu.Unlock()
-	if now, _ := str(c.text, "value"); now != sent {
+	if c.value() != sent {
 		return
 	}
-	_ = c.text.Set("value", "")
+	report("clear the composer", set(c.text, "HTMLTextAreaElement.value", ""))
 	c.count()
 }
 
+// value is the textarea's text ("" when it cannot be read).
+func (c *Composer) value() string {
+	text, err := prop(c.text, "HTMLTextAreaElement.value", safejs.Value.String)
+	report("read the composer", err)
+	return text
+}
+
 // count shows the length the way the textarea's maxlength (and Glimesh's own
-// chat form) measures it, in UTF-16 units, so 255/255 is exactly where typing
-// stops: an emoji counts 2.
+// chat form) measures it, in UTF-16 units, so max/max is exactly where
+// typing stops: an emoji counts 2.
 func (c *Composer) count() {
-	text, _ := str(c.text, "value")
 	n := 0
-	for _, r := range text {
+	for _, r := range c.value() {
 		n += utf16.RuneLen(r)
 	}
-	_ = c.counter.Set("textContent", fmt.Sprintf("%d/%d", n, MaxMessage))
-	if n > MaxMessage {
-		_, _ = c.counter.Call("setAttribute", "data-over", "")
-	} else {
-		_, _ = c.counter.Call("removeAttribute", "data-over")
-	}
-}
-
-func str(v safejs.Value, prop string) (string, error) {
-	p, err := v.Get(prop)
-	if err != nil {
-		return "", err
-	}
-	return p.String()
-}
-
-func boolProp(v safejs.Value, prop string) (bool, error) {
-	p, err := v.Get(prop)
-	if err != nil {
-		return false, err
-	}
-	return p.Truthy()
+	report("count the composer's characters",
+		set(c.counter, "Node.textContent", fmt.Sprintf("%d/%d", n, c.max)),
+		toggle(c.counter, "data-over", n > c.max))
 }

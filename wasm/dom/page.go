@@ -3,6 +3,8 @@
 package dom
 
 import (
+	"errors"
+
 	"github.com/hack-pad/safejs"
 
 	"github.com/glimchat/glimchat/wasm/guard"
@@ -10,40 +12,48 @@ import (
 
 // Location returns the page's URL and its query string.
 func Location() (href, search string) {
-	loc, err := safejs.Global().Get("location")
-	if err != nil {
-		return "", ""
+	loc, err := get(safejs.Global(), "Window.location")
+	if err == nil {
+		var errHref, errSearch error
+		href, errHref = prop(loc, "Location.href", safejs.Value.String)
+		search, errSearch = prop(loc, "Location.search", safejs.Value.String)
+		err = errors.Join(errHref, errSearch)
 	}
-	href, _ = str(loc, "href")
-	search, _ = str(loc, "search")
+	report("read the page's URL", err)
 	return href, search
 }
 
 // SessionValue reads key from sessionStorage ("" when absent or blocked).
 func SessionValue(key string) string {
-	store, err := safejs.Global().Get("sessionStorage")
+	// Reading sessionStorage throws where storage is blocked (a sandboxed
+	// frame, site data turned off).
+	store, err := get(safejs.Global(), "Window.sessionStorage")
 	if err != nil || store.IsNull() || store.IsUndefined() {
+		report("read sessionStorage", err)
 		return ""
 	}
-	v, err := store.Call("getItem", key)
+	v, err := call(store, "Storage.getItem", key)
 	if err != nil || v.IsNull() {
+		report("read sessionStorage", err)
 		return ""
 	}
-	s, _ := v.String()
+	s, err := v.String()
+	report("read sessionStorage", err)
 	return s
 }
 
 // OnWake calls fn (on its own goroutine) whenever the page may have slept:
-// it became visible again, the network came back, or it was restored from
-// the back/forward cache. OBS also reports visibility through obsstudio.
+// it became visible again, the network came back, it was restored from the
+// back/forward cache, or OBS shows its browser source again.
 func OnWake(fn func()) error {
 	win := safejs.Global()
-	doc, err := win.Get("document")
+	doc, err := get(win, "Window.document")
 	if err != nil {
 		return err
 	}
 	wake, err := guard.FuncOf("wake", func(safejs.Value, []safejs.Value) any {
-		hidden, _ := boolProp(doc, "hidden")
+		hidden, err := prop(doc, "Document.hidden", safejs.Value.Truthy)
+		report("wake", err)
 		if !hidden {
 			go fn()
 		}
@@ -52,13 +62,51 @@ func OnWake(fn func()) error {
 	if err != nil {
 		return err
 	}
-	if _, err := doc.Call("addEventListener", "visibilitychange", wake); err != nil {
+	if err := addListener(doc, "visibilitychange", wake); err != nil {
 		return err
 	}
 	for _, ev := range []string{"online", "pageshow", "focus"} {
-		if _, err := win.Call("addEventListener", ev, wake); err != nil {
+		if err := addListener(win, ev, wake); err != nil {
 			return err
 		}
 	}
-	return nil
+	return onOBSVisible(win, fn)
+}
+
+// onOBSVisible calls fn (on its own goroutine) when OBS shows the browser
+// source. OBS calls window.obsstudio.onVisibilityChange(visible) and offers
+// no listener list, so a handler already there is kept and called first.
+func onOBSVisible(win safejs.Value, fn func()) error {
+	obs, err := get(win, "Window.obsstudio")
+	if err != nil || obs.IsUndefined() || obs.IsNull() {
+		return err // not in OBS
+	}
+	prev, err := get(obs, "obsstudio.onVisibilityChange")
+	if err != nil {
+		return err
+	}
+	chain := prev.Type() == safejs.TypeFunction
+	handler, err := guard.FuncOf("obs visibility", func(this safejs.Value, args []safejs.Value) any {
+		if chain {
+			callArgs := []any{this}
+			for _, a := range args {
+				callArgs = append(callArgs, a)
+			}
+			_, err := call(prev, "Function.call", callArgs...)
+			report("the page's own obsstudio.onVisibilityChange", err)
+		}
+		if len(args) == 0 {
+			return nil
+		}
+		visible, err := args[0].Truthy()
+		report("obsstudio.onVisibilityChange", err)
+		if visible {
+			go fn()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return set(obs, "obsstudio.onVisibilityChange", handler)
 }

@@ -5,7 +5,6 @@
 package dom
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -17,7 +16,7 @@ import (
 
 // View is the chat on the page: the root, its status line and the log.
 type View struct {
-	root, status, log, win safejs.Value
+	root, status, log, win, doc safejs.Value
 
 	mu        sync.Mutex
 	want      []string
@@ -34,17 +33,16 @@ type View struct {
 
 // Mount finds the page's chat elements (see web/*.html).
 func Mount() (*View, error) {
-	win := safejs.Global()
-	doc, err := win.Get("document")
-	if err != nil {
+	v := &View{win: safejs.Global()}
+	var err error
+	if v.doc, err = get(v.win, "Window.document"); err != nil {
 		return nil, err
 	}
-	v := &View{win: win}
 	for _, el := range []struct {
 		id  string
 		dst *safejs.Value
 	}{{"glimchat", &v.root}, {"glimchat-status", &v.status}, {"glimchat-log", &v.log}} {
-		if *el.dst, err = byID(doc, el.id); err != nil {
+		if *el.dst, err = byID(v.doc, el.id); err != nil {
 			return nil, err
 		}
 	}
@@ -55,10 +53,8 @@ func Mount() (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := v.pin(); err != nil {
-		// The chat works without it; only resizes may hide the newest line.
-		fmt.Println("glimchat: keep the log at the newest line:", err)
-	}
+	// The chat works without it; only resizes may hide the newest line.
+	report("keep the log at the newest line", v.pin())
 	return v, nil
 }
 
@@ -67,23 +63,20 @@ func Mount() (*View, error) {
 // resized, the window changes) rather than hiding the newest lines.
 func (v *View) pin() error {
 	v.pinned.Store(true)
-	onScroll, err := guard.FuncOf("log scroll", func(safejs.Value, []safejs.Value) any {
+	err := listen(v.log, "scroll", "log scroll", func(safejs.Value, []safejs.Value) any {
 		v.pinned.Store(v.atBottom())
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if _, err := v.log.Call("addEventListener", "scroll", onScroll); err != nil {
-		return err
-	}
-	ctor, err := v.win.Get("ResizeObserver")
+	ctor, err := get(v.win, "Window.ResizeObserver")
 	if err != nil || ctor.IsUndefined() {
-		return nil // older browsers: the log is pinned when lines arrive only
+		return err // undefined in older browsers: the log is pinned when lines arrive only
 	}
 	onResize, err := guard.FuncOf("log resize", func(safejs.Value, []safejs.Value) any {
 		if v.pinned.Load() {
-			v.toBottom()
+			report("keep the log at the newest line", v.toBottom())
 		}
 		return nil
 	})
@@ -94,18 +87,20 @@ func (v *View) pin() error {
 	if err != nil {
 		return fmt.Errorf("new ResizeObserver: %w", err)
 	}
-	_, err = obs.Call("observe", v.log)
+	_, err = call(obs, "ResizeObserver.observe", v.log)
 	return err
 }
 
-func (v *View) toBottom() {
-	if h, err := v.log.Get("scrollHeight"); err == nil {
-		_ = v.log.Set("scrollTop", h)
+func (v *View) toBottom() error {
+	h, err := get(v.log, "Element.scrollHeight")
+	if err != nil {
+		return err
 	}
+	return set(v.log, "Element.scrollTop", h)
 }
 
 func byID(doc safejs.Value, id string) (safejs.Value, error) {
-	el, err := doc.Call("getElementById", id)
+	el, err := call(doc, "Document.getElementById", id)
 	if err != nil {
 		return safejs.Value{}, fmt.Errorf("find #%s: %w", id, err)
 	}
@@ -117,29 +112,28 @@ func byID(doc safejs.Value, id string) (safejs.Value, error) {
 
 // Mode is the root's data-mode: "overlay" or "embed".
 func (v *View) Mode() string {
-	m, _ := attr(v.root, "data-mode")
+	m, err := attr(v.root, "data-mode")
+	report("read data-mode", err)
 	return m
 }
 
 // SetState sets the connection state shown by the indicator.
 func (v *View) SetState(state string) {
-	_, _ = v.root.Call("setAttribute", "data-state", state)
+	_, err := call(v.root, "Element.setAttribute", "data-state", state)
+	report("set data-state", err)
 }
 
 // SetStatus shows a plain-words line; an empty text hides it.
-func (v *View) SetStatus(text string) { setText(v.status, text, false) }
+func (v *View) SetStatus(text string) { v.setStatus(text, false) }
 
 // SetError shows a plain-words problem in the status line.
-func (v *View) SetError(text string) { setText(v.status, text, true) }
+func (v *View) SetError(text string) { v.setStatus(text, true) }
 
-func setText(el safejs.Value, text string, isErr bool) {
-	_ = el.Set("textContent", text)
-	_ = el.Set("hidden", text == "")
-	if isErr {
-		_, _ = el.Call("setAttribute", "data-error", "")
-	} else {
-		_, _ = el.Call("removeAttribute", "data-error")
-	}
+func (v *View) setStatus(text string, isErr bool) {
+	report("show the status line",
+		set(v.status, "Node.textContent", text),
+		set(v.status, "HTMLElement.hidden", text == ""),
+		toggle(v.status, "data-error", isErr))
 }
 
 // Show makes the log display ids (in order) at the next animation frame;
@@ -153,7 +147,8 @@ func (v *View) Show(ids []string, html func(i int) string) {
 	v.scheduled = true
 	v.mu.Unlock()
 	if schedule {
-		if _, err := v.win.Call("requestAnimationFrame", v.frame); err != nil {
+		if _, err := call(v.win, "Window.requestAnimationFrame", v.frame); err != nil {
+			report("wait for a frame, painting now", err)
 			v.paint()
 		}
 	}
@@ -166,54 +161,61 @@ func (v *View) paint() {
 	v.mu.Unlock()
 	stick := v.pinned.Load()
 	edits := Plan(v.shown, want, html)
-	children, err := v.log.Get("children")
+	children, err := get(v.log, "Element.children")
 	if err != nil {
+		report("paint the log", err)
 		return
 	}
 	var errs []error
 	for _, i := range edits.Remove {
-		if child, err := children.Call("item", i); err == nil && !child.IsNull() {
-			_, err = child.Call("remove")
-			errs = append(errs, err)
-		}
-	}
-	for _, ins := range edits.Insert {
-		if ins.At < 0 {
-			_, err = v.log.Call("insertAdjacentHTML", "beforeend", ins.HTML)
-		} else if child, cerr := children.Call("item", ins.At); cerr == nil && !child.IsNull() {
-			_, err = child.Call("insertAdjacentHTML", "beforebegin", ins.HTML)
+		child, err := item(children, i)
+		if err == nil {
+			_, err = call(child, "Element.remove")
 		}
 		errs = append(errs, err)
 	}
-	if err := errors.Join(errs...); err != nil {
-		fmt.Println("glimchat: render:", err)
+	for _, ins := range edits.Insert {
+		errs = append(errs, v.insert(children, ins))
 	}
 	v.shown = want
 	if stick {
-		v.toBottom()
+		errs = append(errs, v.toBottom())
 	}
+	report("paint the log", errs...)
+}
+
+func (v *View) insert(children safejs.Value, ins Insert) error {
+	at, where := v.log, "beforeend"
+	if ins.At >= 0 {
+		var err error
+		if at, err = item(children, ins.At); err != nil {
+			return err
+		}
+		where = "beforebegin"
+	}
+	_, err := call(at, "Element.insertAdjacentHTML", where, ins.HTML)
+	return err
+}
+
+// item is children[i]; there being none is an error.
+func item(children safejs.Value, i int) (safejs.Value, error) {
+	c, err := call(children, "HTMLCollection.item", i)
+	if err == nil && c.IsNull() {
+		err = fmt.Errorf("HTMLCollection.item: no child %d", i)
+	}
+	return c, err
 }
 
 // atBottom reports whether the log is scrolled to (near) its end, so a
 // reader who scrolled up to read older lines is not yanked down.
 func (v *View) atBottom() bool {
 	var n [3]float64
-	for i, p := range []string{"scrollTop", "scrollHeight", "clientHeight"} {
-		x, err := v.log.Get(p)
-		if err != nil {
-			return true
-		}
-		if n[i], err = x.Float(); err != nil {
+	for i, p := range []string{"Element.scrollTop", "Element.scrollHeight", "Element.clientHeight"} {
+		var err error
+		if n[i], err = prop(v.log, p, safejs.Value.Float); err != nil {
+			report("read the log's scroll position", err)
 			return true
 		}
 	}
 	return n[1]-n[0]-n[2] < 40
-}
-
-func attr(el safejs.Value, name string) (string, error) {
-	a, err := el.Call("getAttribute", name)
-	if err != nil || a.IsNull() {
-		return "", err
-	}
-	return a.String()
 }

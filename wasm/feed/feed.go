@@ -1,7 +1,9 @@
 // Package feed is the model of the visible chat list: messages in id order,
 // each shown once, at most Limit of them. Live pushes, history, backfill
-// after a reconnect and poll results all go through Add, which answers with
-// the DOM edits to make, so the page can apply them in one batch.
+// after a reconnect and poll results all go through Add, which only says
+// whether the list changed. The page then takes the list itself (Messages)
+// and brings the DOM in line with it once per animation frame, so a hidden
+// page, which gets no frames, holds one snapshot rather than a queue of edits.
 package feed
 
 import (
@@ -10,25 +12,17 @@ import (
 	"github.com/glimchat/glimchat/wasm/glimesh"
 )
 
-// Insertion is a run of new messages, in id order, to insert immediately
-// before the shown message with id Before, or at the end when Before is "".
-type Insertion struct {
-	Before string
-	Msgs   []glimesh.Message
-}
-
-// Change is what Add did to the list. Apply Remove first, then each
-// Insertion (they may be applied in any order: every Before names a
-// message that survives this change).
+// Change counts what Add did with its messages: each one is Added,
+// a Duplicate or Dropped.
 type Change struct {
-	Remove    []string // ids of shown messages pruned by this change
-	Insert    []Insertion
+	Added     int // new messages now shown
+	Pruned    int // shown messages removed to stay within the limit
 	Duplicate int // messages skipped because their id was already seen
-	Dropped   int // new messages not shown: older than everything kept
+	Dropped   int // messages not shown: no valid id, or older than everything kept
 }
 
-// Empty reports whether the change needs no DOM work.
-func (c Change) Empty() bool { return len(c.Remove) == 0 && len(c.Insert) == 0 }
+// Empty reports whether the shown list is unchanged.
+func (c Change) Empty() bool { return c.Added == 0 && c.Pruned == 0 }
 
 // Feed is the visible list. It is not safe for concurrent use: one
 // goroutine owns it.
@@ -72,10 +66,8 @@ func (f *Feed) Newest() string {
 	return f.shown[len(f.shown)-1].ID
 }
 
-// Seen reports whether id is shown or was recently shown. The page uses it
-// to show a sent message once whichever copy (mutation reply or push)
-// arrives first.
-func (f *Feed) Seen(id string) bool {
+// known reports whether id is shown or was recently shown.
+func (f *Feed) known(id string) bool {
 	if _, ok := f.index[id]; ok {
 		return true
 	}
@@ -83,8 +75,8 @@ func (f *Feed) Seen(id string) bool {
 }
 
 // Add merges msgs (any order, any source, repeats allowed) into the list by
-// id and returns the edits that bring the DOM in line. Messages without a
-// canonical decimal id are dropped: they cannot be ordered.
+// id. Messages without a canonical decimal id are dropped: they cannot be
+// ordered.
 func (f *Feed) Add(msgs ...glimesh.Message) Change {
 	var c Change
 	fresh := make([]glimesh.Message, 0, len(msgs))
@@ -93,7 +85,7 @@ func (f *Feed) Add(msgs ...glimesh.Message) Change {
 			c.Dropped++
 			continue
 		}
-		if f.Seen(m.ID) {
+		if f.known(m.ID) {
 			c.Duplicate++
 			continue
 		}
@@ -126,9 +118,9 @@ func (f *Feed) appendNewest(fresh []glimesh.Message, c Change) Change {
 	}
 	if over := len(f.shown) + len(fresh) - f.limit; over > 0 {
 		for _, m := range f.shown[:over] {
-			c.Remove = append(c.Remove, m.ID)
 			f.forget(m.ID)
 		}
+		c.Pruned = over
 		// Reslicing (not copying) keeps a push O(1); append reallocates
 		// once the head has moved far enough, so memory stays bounded.
 		clear(f.shown[:over])
@@ -138,13 +130,12 @@ func (f *Feed) appendNewest(fresh []glimesh.Message, c Change) Change {
 		f.remember(m.ID)
 	}
 	f.shown = append(f.shown, fresh...)
-	c.Insert = []Insertion{{Msgs: fresh}}
+	c.Added = len(fresh)
 	return c
 }
 
-// merge handles the general case: a sorted merge of shown and fresh,
-// keeping the newest limit, and grouping the kept new messages by the
-// surviving shown message they precede.
+// merge handles the general case: a sorted merge of shown and fresh that
+// keeps the newest limit.
 func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
 	type item struct {
 		m     glimesh.Message
@@ -166,25 +157,18 @@ func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
 		if it.isNew {
 			c.Dropped++
 		} else {
-			c.Remove = append(c.Remove, it.m.ID)
+			c.Pruned++
 			f.forget(it.m.ID)
 		}
 	}
 	kept := all[cut:]
 	shown := f.shown[:0]
-	var run []glimesh.Message
 	for _, it := range kept {
 		if it.isNew {
-			run = append(run, it.m)
+			c.Added++
 			f.remember(it.m.ID)
-		} else if len(run) > 0 {
-			c.Insert = append(c.Insert, Insertion{Before: it.m.ID, Msgs: run})
-			run = nil
 		}
 		shown = append(shown, it.m)
-	}
-	if len(run) > 0 {
-		c.Insert = append(c.Insert, Insertion{Msgs: run})
 	}
 	// kept holds copies, so reusing f.shown's array above is safe.
 	if n := len(shown); n < len(f.shown) {

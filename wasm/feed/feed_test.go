@@ -29,74 +29,60 @@ func ids(msgs []glimesh.Message) []string {
 	return out
 }
 
-// dom replays Changes the way the page does, so tests check that the edit
-// script really produces the model's list.
-type dom struct{ ids []string }
-
-func (d *dom) apply(t *testing.T, c Change) {
+// check fails unless the feed shows exactly want, oldest first.
+func check(t *testing.T, f *Feed, want ...int) {
 	t.Helper()
-	for _, id := range c.Remove {
-		i := slices.Index(d.ids, id)
-		if i < 0 {
-			t.Fatalf("remove of %s, not in the DOM %v", id, d.ids)
-		}
-		d.ids = slices.Delete(d.ids, i, i+1)
-	}
-	for _, ins := range c.Insert {
-		if len(ins.Msgs) == 0 {
-			t.Fatalf("empty insertion")
-		}
-		at := len(d.ids)
-		if ins.Before != "" {
-			at = slices.Index(d.ids, ins.Before)
-			if at < 0 {
-				t.Fatalf("insert before %s, not in the DOM %v", ins.Before, d.ids)
-			}
-		}
-		for _, x := range ins.Msgs {
-			if slices.Contains(d.ids, x.ID) {
-				t.Fatalf("%s inserted twice", x.ID)
-			}
-		}
-		d.ids = slices.Insert(d.ids, at, ids(ins.Msgs)...)
-	}
-}
-
-func check(t *testing.T, f *Feed, d *dom, want ...int) {
-	t.Helper()
-	got := ids(f.Messages())
-	if !slices.Equal(got, d.ids) {
-		t.Fatalf("model %v, DOM %v", got, d.ids)
-	}
-	if want != nil && !slices.Equal(got, ids(ms(want...))) {
+	if got := ids(f.Messages()); !slices.Equal(got, ids(ms(want...))) {
 		t.Fatalf("shown %v, want %v", got, want)
 	}
 }
 
+// add runs f.Add(batch) and checks what every Add must do whatever the
+// batch: each message is counted once, the counts match the list's change,
+// and the list stays ascending, distinct and within the limit.
+func add(t *testing.T, f *Feed, batch ...glimesh.Message) Change {
+	t.Helper()
+	before := ids(f.Messages())
+	c := f.Add(batch...)
+	after := ids(f.Messages())
+	if n := c.Added + c.Duplicate + c.Dropped; n != len(batch) {
+		t.Fatalf("%+v accounts for %d of %d messages", c, n, len(batch))
+	}
+	if len(after) != len(before)+c.Added-c.Pruned || c.Empty() != slices.Equal(before, after) {
+		t.Fatalf("%+v, but the list went from %v to %v", c, before, after)
+	}
+	if len(after) > f.Limit() {
+		t.Fatalf("%d shown, limit %d", len(after), f.Limit())
+	}
+	for i := 1; i < len(after); i++ {
+		if glimesh.CompareIDs(after[i-1], after[i]) >= 0 {
+			t.Fatalf("not in strictly ascending id order: %v", after)
+		}
+	}
+	return c
+}
+
 func TestDeduplicate(t *testing.T) {
-	f, d := New(10), &dom{}
-	d.apply(t, f.Add(ms(1, 2)...))
-	c := f.Add(ms(2, 1)...)
-	if !c.Empty() || c.Duplicate != 2 {
+	f := New(10)
+	add(t, f, ms(1, 2)...)
+	if c := add(t, f, ms(2, 1)...); !c.Empty() || c.Duplicate != 2 {
 		t.Fatalf("repeat: %+v", c)
 	}
-	c = f.Add(ms(3, 3, 3)...)
-	d.apply(t, c)
-	if c.Duplicate != 2 || len(c.Insert) != 1 || len(c.Insert[0].Msgs) != 1 {
+	if c := add(t, f, ms(3, 3, 3)...); c.Duplicate != 2 || c.Added != 1 {
 		t.Fatalf("repeat within a batch: %+v", c)
 	}
-	check(t, f, d, 1, 2, 3)
-	if !f.Seen("2") || f.Seen("4") {
-		t.Error("Seen")
+	check(t, f, 1, 2, 3)
+	if !f.known("2") || f.known("4") {
+		t.Error("known")
 	}
 }
 
 func TestOutOfOrderArrival(t *testing.T) {
-	f, d := New(10), &dom{}
+	f := New(10)
 	for _, id := range []int{5, 3, 9, 4, 10, 1} {
-		d.apply(t, f.Add(m(id)))
+		add(t, f, m(id))
 	}
-	check(t, f, d, 1, 3, 4, 5, 9, 10)
+	check(t, f, 1, 3, 4, 5, 9, 10)
 	// Numeric, not lexical, order: "10" > "9".
 	if f.Newest() != "10" {
 		t.Errorf("Newest = %s", f.Newest())
@@ -104,57 +90,43 @@ func TestOutOfOrderArrival(t *testing.T) {
 }
 
 func TestBackfillMerge(t *testing.T) {
-	f, d := New(10), &dom{}
-	d.apply(t, f.Add(ms(10, 12, 14)...))
-	c := f.Add(ms(15, 9, 10, 11, 12, 13, 14)...)
-	d.apply(t, c)
-	want := []Insertion{{Before: "10", Msgs: ms(9)}, {Before: "12", Msgs: ms(11)}, {Before: "14", Msgs: ms(13)}, {Msgs: ms(15)}}
-	if len(c.Insert) != len(want) || c.Duplicate != 3 || len(c.Remove) != 0 {
+	f := New(10)
+	add(t, f, ms(10, 12, 14)...)
+	c := add(t, f, ms(15, 9, 10, 11, 12, 13, 14)...)
+	if c != (Change{Added: 4, Duplicate: 3}) {
 		t.Fatalf("change %+v", c)
 	}
-	for i := range want {
-		if c.Insert[i].Before != want[i].Before || !slices.Equal(ids(c.Insert[i].Msgs), ids(want[i].Msgs)) {
-			t.Errorf("insertion %d: %+v, want %+v", i, c.Insert[i], want[i])
-		}
-	}
-	check(t, f, d, 9, 10, 11, 12, 13, 14, 15)
+	check(t, f, 9, 10, 11, 12, 13, 14, 15)
 }
 
 func TestPruning(t *testing.T) {
-	f, d := New(3), &dom{}
-	d.apply(t, f.Add(ms(1, 2, 3)...))
-	c := f.Add(ms(4, 5)...)
-	d.apply(t, c)
-	if !slices.Equal(c.Remove, []string{"1", "2"}) {
-		t.Fatalf("remove %v", c.Remove)
+	f := New(3)
+	add(t, f, ms(1, 2, 3)...)
+	if c := add(t, f, ms(4, 5)...); c != (Change{Added: 2, Pruned: 2}) {
+		t.Fatalf("prune: %+v", c)
 	}
-	check(t, f, d, 3, 4, 5)
+	check(t, f, 3, 4, 5)
 
 	// Full list: a message older than everything shown is dropped.
-	c = f.Add(m(2))
-	if !c.Empty() || c.Dropped+c.Duplicate != 1 {
+	if c := add(t, f, m(2)); !c.Empty() || c.Dropped+c.Duplicate != 1 {
 		t.Fatalf("old message: %+v", c)
 	}
-	c = f.Add(ms(0, 1)...)
-	if !c.Empty() || c.Dropped != 1 || c.Duplicate != 1 { // 0 is too old, 1 was seen
+	if c := add(t, f, ms(0, 1)...); !c.Empty() || c.Dropped != 1 || c.Duplicate != 1 { // 0 is too old, 1 was seen
 		t.Fatalf("older than everything: %+v", c)
 	}
 	// A mixed backfill keeps the newest three.
-	c = f.Add(ms(2, 6, 7)...)
-	d.apply(t, c)
-	check(t, f, d, 5, 6, 7)
+	add(t, f, ms(2, 6, 7)...)
+	check(t, f, 5, 6, 7)
 	// A batch larger than the limit keeps only its newest.
-	c = f.Add(ms(20, 8, 21, 22, 23)...)
-	d.apply(t, c)
-	check(t, f, d, 21, 22, 23)
-	if c.Dropped != 2 {
+	if c := add(t, f, ms(20, 8, 21, 22, 23)...); c.Dropped != 2 {
 		t.Errorf("dropped %d, want 2 (8 and 20)", c.Dropped)
 	}
+	check(t, f, 21, 22, 23)
 }
 
 func TestInvalidIDsDropped(t *testing.T) {
 	f := New(5)
-	c := f.Add(glimesh.Message{ID: ""}, glimesh.Message{ID: "x1"}, glimesh.Message{ID: "01"}, m(1))
+	c := add(t, f, glimesh.Message{ID: ""}, glimesh.Message{ID: "x1"}, glimesh.Message{ID: "01"}, m(1))
 	if c.Dropped != 3 || f.Len() != 1 {
 		t.Fatalf("%+v, len %d", c, f.Len())
 	}
@@ -168,14 +140,16 @@ func TestLimitClamped(t *testing.T) {
 
 // TestModelProperty feeds random batches (live pushes, overlapping
 // backfills, repeats, reversed order) and checks after every Add that the
-// DOM replay equals the model, which equals the newest limit distinct ids
-// ever added, and that memory stays within its bounds.
+// list is the newest limit distinct ids ever added, that add's invariants
+// hold, and that memory stays within its bounds.
 func TestModelProperty(t *testing.T) {
 	for _, limit := range []int{1, 7, 50} {
 		rng := rand.New(rand.NewPCG(1, uint64(limit)))
-		f, d := New(limit), &dom{}
+		f := New(limit)
 		var top []int // the newest limit distinct ids added so far
-		add := func(batch []int) {
+		step := func(batch ...int) {
+			t.Helper()
+			add(t, f, ms(batch...)...)
 			for _, id := range batch {
 				if !slices.Contains(top, id) {
 					top = append(top, id)
@@ -183,9 +157,10 @@ func TestModelProperty(t *testing.T) {
 			}
 			slices.Sort(top)
 			top = top[max(0, len(top)-limit):]
+			check(t, f, top...)
 		}
 		next := 1
-		for step := range 3000 {
+		for i := range 3000 {
 			var batch []int
 			switch rng.IntN(4) {
 			case 0, 1: // live: the next few messages, sometimes out of order
@@ -202,17 +177,13 @@ func TestModelProperty(t *testing.T) {
 				}
 				rng.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
 			case 3: // a gap filled later: skip ids, then send them
-				batch = append(batch, next+2, next)
-				d.apply(t, f.Add(ms(batch...)...))
-				add(batch)
+				step(next+2, next)
 				batch = []int{next + 1}
 				next += 3
 			}
-			d.apply(t, f.Add(ms(batch...)...))
-			add(batch)
-			check(t, f, d, top...)
+			step(batch...)
 			if len(f.index) != f.Len() || f.seen.len() > max(4*limit, 256) || cap(f.shown) > 4*limit+16 {
-				t.Fatalf("step %d: index %d, seen %d, cap %d for limit %d", step, len(f.index), f.seen.len(), cap(f.shown), limit)
+				t.Fatalf("step %d: index %d, seen %d, cap %d for limit %d", i, len(f.index), f.seen.len(), cap(f.shown), limit)
 			}
 		}
 	}
@@ -267,18 +238,16 @@ func slicesRange(from, to int) []int {
 // ring while still on screen (many later, lower ids came and went around
 // it); a repeat of it must still be recognised.
 func TestShownIDOutlivesRing(t *testing.T) {
-	f, d := New(2), &dom{}
-	d.apply(t, f.Add(ms(100000, 200000)...))
+	f := New(2)
+	add(t, f, ms(100000, 200000)...)
 	for id := 100001; id <= 100001+2*256; id++ {
-		d.apply(t, f.Add(m(id)))
+		add(t, f, m(id))
 	}
 	if f.seen.has("200000") {
 		t.Fatal("test setup: 200000 should have left the ring")
 	}
-	c := f.Add(m(200000))
-	d.apply(t, c)
-	if !c.Empty() || c.Duplicate != 1 {
+	if c := add(t, f, m(200000)); !c.Empty() || c.Duplicate != 1 {
 		t.Fatalf("repeat of a shown message: %+v", c)
 	}
-	check(t, f, d, 100001+2*256, 200000)
+	check(t, f, 100001+2*256, 200000)
 }

@@ -11,12 +11,19 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mailru/easyjson/jlexer"
 	"github.com/shurcooL/graphql"
+
+	"github.com/glimchat/glimchat/wasm/codec"
 )
 
 // MaxHistory is the largest page Glimesh serves.
 const MaxHistory = 1000
+
+// MaxMessageLength is Glimesh's limit on a chat message, in characters.
+const MaxMessageLength = 255
+
+// maxErrorBytes bounds the server's error text kept in an HTTPError.
+const maxErrorBytes = 512
 
 // maxBody bounds a response body the client will read.
 const maxBody = 8 << 20
@@ -65,14 +72,11 @@ type Client struct {
 	bearer bool
 }
 
-// NewClient returns a client for the instance at base (scheme://host[/path],
-// the endpoint is base + "/api/graph"). hc may be nil for the default
-// transport; its Transport, Jar and Timeout are reused, never modified.
-func NewClient(base string, hc *http.Client, auth Auth) (*Client, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("glimesh: instance %q is not an http(s) URL", base)
-	}
+// NewClient returns a client for the instance at base, as validated by
+// config (the endpoint is base + "/api/graph"). hc may be nil for the
+// default transport; its Transport, Jar and Timeout are reused, never
+// modified.
+func NewClient(base *url.URL, hc *http.Client, auth Auth) (*Client, error) {
 	h, err := auth.header()
 	if err != nil {
 		return nil, err
@@ -89,7 +93,7 @@ func NewClient(base string, hc *http.Client, auth Auth) (*Client, error) {
 		Jar:       hc.Jar,
 		Timeout:   hc.Timeout,
 	}
-	endpoint := strings.TrimSuffix(u.String(), "/") + "/api/graph"
+	endpoint := base.JoinPath("api/graph").String()
 	return &Client{gql: graphql.NewClient(endpoint, wrapped), bearer: auth.Token != ""}, nil
 }
 
@@ -255,16 +259,15 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.StatusCode != http.StatusOK {
 		he := &HTTPError{Status: resp.StatusCode, Bearer: t.bearer}
 		var we wireErrors
-		if (&we).UnmarshalEasyJSON(&jlexer.Lexer{Data: body}); len(we.Errors) > 0 {
-			he.Message = clip(we.Errors[0].Message, maxExplain)
+		if codec.Decode(body, &we) == nil && len(we.Errors) > 0 {
+			he.Message = clip(we.Errors[0].Message, maxErrorBytes)
 			he.HeaderError = clip(we.Errors[0].HeaderError, maxShortBytes)
 		}
 		return nil, he
 	}
 	if cp, ok := req.Context().Value(captureKey{}).(*capture); ok && bytes.Contains(body, []byte(`"errors"`)) {
 		var we wireErrors
-		l := &jlexer.Lexer{Data: body}
-		if we.UnmarshalEasyJSON(l); l.Error() == nil {
+		if codec.Decode(body, &we) == nil {
 			cp.errs = we.Errors
 		}
 	}

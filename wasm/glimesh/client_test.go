@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -65,7 +66,7 @@ func (m *memRT) last(t *testing.T) recorded {
 
 func client(t *testing.T, rt *memRT, auth Auth) *Client {
 	t.Helper()
-	c, err := NewClient("https://glimesh.example/", &http.Client{Transport: rt}, auth)
+	c, err := NewClient(base(t, "https://glimesh.example"), &http.Client{Transport: rt}, auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,21 +151,16 @@ func TestAuthHeaderSelection(t *testing.T) {
 }
 
 func TestNewClientRejects(t *testing.T) {
-	if _, err := NewClient("https://g.example", nil, Auth{}); !errors.Is(err, ErrNoCredentials) || !strings.Contains(Explain(err), "client_id=") {
-		t.Errorf("no credentials: %v / %q", err, Explain(err))
+	if _, err := NewClient(base(t, "https://g.example"), nil, Auth{}); !errors.Is(err, ErrNoCredentials) {
+		t.Errorf("no credentials: %v", err)
 	}
-	for name, tc := range map[string]struct {
-		base string
-		auth Auth
-	}{
-		"no credentials":    {"https://g.example", Auth{}},
-		"header injection":  {"https://g.example", Auth{Token: "a\r\nX-Evil: 1"}},
-		"space in id":       {"https://g.example", Auth{ClientID: "a b"}},
-		"javascript scheme": {"javascript:alert(1)", Auth{ClientID: "c"}},
-		"no host":           {"https://", Auth{ClientID: "c"}},
+	for name, auth := range map[string]Auth{
+		"no credentials":   {},
+		"header injection": {Token: "a\r\nX-Evil: 1"},
+		"space in id":      {ClientID: "a b"},
 	} {
-		if _, err := NewClient(tc.base, nil, tc.auth); err == nil {
-			t.Errorf("%s: NewClient accepted %q %v", name, tc.base, tc.auth)
+		if _, err := NewClient(base(t, "https://g.example"), nil, auth); err == nil {
+			t.Errorf("%s: NewClient accepted %v", name, auth)
 		}
 	}
 }
@@ -187,9 +183,6 @@ func TestChannelNotFound(t *testing.T) {
 		var nf *NotFoundError
 		if !errors.Is(err, ErrChannelNotFound) || !errors.As(err, &nf) || nf.Channel != "nobody" {
 			t.Errorf("%s: err = %v", name, err)
-		}
-		if got := Explain(err); !strings.Contains(got, `"nobody"`) {
-			t.Errorf("%s: Explain = %q", name, got)
 		}
 	}
 }
@@ -265,17 +258,14 @@ func TestSend(t *testing.T) {
 }
 
 func TestGraphQLErrors(t *testing.T) {
-	for _, tc := range []struct {
-		msg, explain string
-	}{
-		{"unauthorized", "not allowed to chat"},
-		{"This channel has links disabled!", "does not allow links"},
-		{"message: should be at most 255 character(s)", "too long"},
-		{"You are permanently banned from this channel.", "You are permanently banned from this channel."},
-		{"You are banned from this channel for 4 more minutes.", "You are banned from this channel for 4 more minutes."},
-		{"You must confirm your email address before chatting.", "confirm your email"},
-		{"Something odd \u202e<b>", "The Glimesh instance said: Something odd <b>"},
+	for _, msg := range []string{
+		"unauthorized",
+		"This channel has links disabled!",
+		"message: should be at most 255 character(s)",
+		"You are permanently banned from this channel.",
+		"Something odd \u202e<b>",
 	} {
+		tc := struct{ msg string }{msg}
 		body, _ := json.Marshal(map[string]any{
 			"data":   map[string]any{"createChatMessage": nil},
 			"errors": []any{map[string]any{"message": tc.msg, "path": []any{"createChatMessage"}}, map[string]any{"message": "second"}},
@@ -286,30 +276,26 @@ func TestGraphQLErrors(t *testing.T) {
 			t.Errorf("%q: err = %#v", tc.msg, err)
 			continue
 		}
-		if got := Explain(err); !strings.Contains(got, tc.explain) {
-			t.Errorf("%q: Explain = %q, want it to contain %q", tc.msg, got, tc.explain)
-		}
 	}
 }
 
 func TestHTTPErrors(t *testing.T) {
 	for name, tc := range map[string]struct {
-		status      int
-		body        string
-		auth        Auth
-		wantMsg     string
-		wantHeader  string
-		wantExplain string
+		status     int
+		body       string
+		auth       Auth
+		wantMsg    string
+		wantHeader string
 	}{
 		"no auth": {401, `{"errors":[{"message":"You must be logged in to access the api"}]}`, Auth{ClientID: "c"},
-			"You must be logged in to access the api", "", "needs a client_id"},
+			"You must be logged in to access the api", ""},
 		"bad token": {401, `{"errors":[{"message":"Given access token is invalid, revoked, or expired.","header_error":"invalid_access_token"}]}`, Auth{Token: "t"},
-			"Given access token is invalid, revoked, or expired.", "invalid_access_token", "expired or was revoked"},
-		"refused client id": {500, `<html>Internal Server Error</html>`, Auth{ClientID: "nope"}, "", "", "refused the client_id"},
-		"server down":       {503, ``, Auth{Token: "t"}, "", "", "HTTP 503"},
-		"no query":          {400, `{"errors":[{"message":"No query document supplied"}]}`, Auth{ClientID: "c"}, "No query document supplied", "", "HTTP 400"},
-		"redirect":          {307, ``, Auth{Token: "t"}, "", "", "HTTP 307"},
-		"wrong path":        {404, `not found`, Auth{ClientID: "c"}, "", "", "instance parameter"},
+			"Given access token is invalid, revoked, or expired.", "invalid_access_token"},
+		"refused client id": {500, `<html>Internal Server Error</html>`, Auth{ClientID: "nope"}, "", ""},
+		"server down":       {503, ``, Auth{Token: "t"}, "", ""},
+		"no query":          {400, `{"errors":[{"message":"No query document supplied"}]}`, Auth{ClientID: "c"}, "No query document supplied", ""},
+		"redirect":          {307, ``, Auth{Token: "t"}, "", ""},
+		"wrong path":        {404, `not found`, Auth{ClientID: "c"}, "", ""},
 	} {
 		rt := &memRT{status: tc.status, body: tc.body, header: http.Header{"Location": {"https://evil.example/"}}}
 		_, err := client(t, rt, tc.auth).ChannelID(context.Background(), "x")
@@ -320,9 +306,6 @@ func TestHTTPErrors(t *testing.T) {
 		}
 		if he.Status != tc.status || he.Message != tc.wantMsg || he.HeaderError != tc.wantHeader || he.Bearer != (tc.auth.Token != "") {
 			t.Errorf("%s: %+v", name, he)
-		}
-		if got := Explain(err); !strings.Contains(got, tc.wantExplain) {
-			t.Errorf("%s: Explain = %q, want %q", name, got, tc.wantExplain)
 		}
 		if len(rt.reqs) != 1 {
 			t.Errorf("%s: %d requests (a redirect must not be followed)", name, len(rt.reqs))
@@ -336,9 +319,6 @@ func TestNetworkAndContextErrors(t *testing.T) {
 	var ne *NetworkError
 	if !errors.As(err, &ne) || !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want *NetworkError wrapping the cause", err)
-	}
-	if got := Explain(err); !strings.Contains(got, "transport=socket") || !strings.Contains(got, "-upstream") {
-		t.Errorf("Explain = %q", got)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -361,33 +341,14 @@ func TestDecodeErrors(t *testing.T) {
 		if !errors.As(err, &de) {
 			t.Errorf("%s: err = %v, want *DecodeError", name, err)
 		}
-		if got := Explain(err); !strings.Contains(got, "cannot read") {
-			t.Errorf("%s: Explain = %q", name, got)
-		}
 	}
 }
 
-func TestExplainPlainText(t *testing.T) {
-	if Explain(nil) != "" {
-		t.Error("Explain(nil) not empty")
+func base(t *testing.T, raw string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
 	}
-	long := &GraphQLError{Messages: []string{"You " + strings.Repeat("x", 1000) + "\x00\u202e"}}
-	got := Explain(long)
-	if n := len([]rune(got)); n > maxExplain+1 || strings.ContainsAny(got, "\x00\u202e") {
-		t.Errorf("Explain passes through %d runes / control chars: %q", n, got)
-	}
-	if !strings.Contains(Explain(errors.New("x")), "went wrong") {
-		t.Error("unknown error not explained")
-	}
-}
-
-func TestBodyRestoredForDecoder(t *testing.T) {
-	// The transport reads the body itself (for the errors array); the
-	// GraphQL decoder must still see all of it. A nested "errors" key is
-	// not a GraphQL error.
-	body := `{"data":{"channel":{"id":"6"}},"extensions":{"errors":"not a list"}}`
-	id, err := client(t, ok(body), Auth{ClientID: "c"}).ChannelID(context.Background(), "x")
-	if err != nil || id != "6" {
-		t.Fatalf("id = %q, err = %v", id, err)
-	}
+	return u
 }

@@ -6,9 +6,10 @@ import (
 	"unicode/utf8"
 )
 
-// Caps on decoded fields. Glimesh itself limits a message to 255 characters,
-// so these only bite on a hostile or broken server; they keep one message
-// from costing the page unbounded memory or layout time.
+// Caps on decoded fields. Glimesh itself limits a message to
+// MaxMessageLength characters, so these only bite on a hostile or broken
+// server; they keep one message from costing the page unbounded memory or
+// layout time.
 const (
 	maxTextBytes  = 4096 // message and token text
 	maxURLBytes   = 2048 // url, src, avatarUrl

@@ -16,7 +16,7 @@ func sentQueries(t *testing.T) map[string]string {
 	out := map[string]string{}
 	run := func(name, body string, op func(*Client) error) {
 		rt := ok(body)
-		c, err := NewClient("https://g.example", &http.Client{Transport: rt}, Auth{Token: "t"})
+		c, err := NewClient(base(t, "https://g.example"), &http.Client{Transport: rt}, Auth{Token: "t"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/mailru/easyjson/jlexer"
+	"github.com/glimchat/glimchat/wasm/codec"
 )
 
 // maxPush bounds one subscription push. A real one is a few kilobytes.
@@ -19,9 +19,7 @@ func DecodePush(payload []byte) (Message, error) {
 		return Message{}, &DecodeError{Err: fmt.Errorf("push of %d bytes exceeds %d", len(payload), maxPush)}
 	}
 	var p wirePush
-	l := &jlexer.Lexer{Data: payload}
-	p.UnmarshalEasyJSON(l)
-	if err := l.Error(); err != nil {
+	if err := codec.Decode(payload, &p); err != nil {
 		return Message{}, &DecodeError{Err: err}
 	}
 	if len(p.Result.Errors) > 0 && p.Result.Data.ChatMessage == nil {

@@ -1,12 +1,11 @@
 package glimesh
 
 // Wire types: the JSON shapes the widget decodes with easyjson on the hot
-// paths (subscription pushes, error bodies). Regenerate wire_easyjson.go with
-//
-//	go tool easyjson -all -no_std_marshalers wire.go
-//
-// Only structs belong in this file; they are converted to Message by
-// toMessage, which treats every field as hostile.
+// paths (subscription pushes, error bodies). Only structs belong in this
+// file; they are converted to Message by toMessage, which treats every field
+// as hostile.
+
+//go:generate go tool easyjson -all -no_std_marshalers wire.go
 
 // wirePush is a Phoenix "subscription:data" payload.
 type wirePush struct {

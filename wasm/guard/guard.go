@@ -6,7 +6,7 @@ package guard
 
 import (
 	"fmt"
-	"os"
+	"log/slog"
 	"runtime/debug"
 
 	"github.com/hack-pad/safejs"
@@ -15,13 +15,18 @@ import (
 // FuncOf is safejs.FuncOf with the callback's panics recovered and logged
 // under name. A recovered callback returns undefined to JavaScript.
 func FuncOf(name string, fn func(this safejs.Value, args []safejs.Value) any) (safejs.Func, error) {
-	return safejs.FuncOf(func(this safejs.Value, args []safejs.Value) (result any) {
+	f, err := safejs.FuncOf(func(this safejs.Value, args []safejs.Value) (result any) {
 		defer func() {
 			if r := recover(); r != nil {
-				fmt.Fprintf(os.Stderr, "glimchat: panic in %s callback: %v\n%s", name, r, debug.Stack())
+				// server/e2e looks for "glimchat: panic in" on the console.
+				slog.Default().Error("glimchat: panic in callback", "callback", name, "panic", r, "stack", string(debug.Stack()))
 				result = nil
 			}
 		}()
 		return fn(this, args)
 	})
+	if err != nil {
+		return f, fmt.Errorf("js.FuncOf for the %s callback: %w", name, err)
+	}
+	return f, nil
 }

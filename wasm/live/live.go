@@ -16,34 +16,37 @@ import (
 	"github.com/glimchat/glimchat/wasm/phoenix"
 )
 
-// Defaults for zero Options fields.
+// Defaults for zero FollowOptions fields.
 const (
-	DefaultPollInterval     = 10 * time.Second
 	DefaultBackfillRetry    = 2 * time.Second
 	DefaultBackfillAttempts = 3
 	maxBatch                = 500
 )
 
-// Options configure Follow and Poll.
+// Options are what Poll needs, and what Follow needs besides its socket.
 type Options struct {
-	Socket    *phoenix.Socket // Follow only
-	Query     string          // the subscription document; Follow only
-	Variables []byte          // its variables, a JSON object
-	// Decode turns a subscription:data payload into a message
-	// (glimesh.DecodePush).
-	Decode func(payload []byte) (glimesh.Message, error)
 	// Backfill queries recent history, by fetch or through the socket.
 	Backfill func(ctx context.Context) ([]glimesh.Message, error)
 	// Sink receives every message found, pushed or queried, in batches.
 	// It is called from one goroutine at a time.
 	Sink func([]glimesh.Message)
 	// OnState gets the connection state, and the error of each failure.
-	OnState func(phoenix.State, error)
+	OnState func(State, error)
+	// PollInterval is the time between polls (config.DefaultPoll is the
+	// widget's default); required by Poll, and by Follow's poll fallback.
+	PollInterval time.Duration
 
 	Clock  phoenix.Clock // default phoenix.SystemClock
 	Logger *slog.Logger  // default discards
+}
 
-	PollInterval time.Duration // between polls; default 10 s
+// FollowOptions configure Follow.
+type FollowOptions struct {
+	Options
+	Socket    *phoenix.Socket
+	Query     string // the subscription document
+	Variables []byte // its variables, a JSON object
+
 	// FallbackAfter is how many socket failures in a row start polling
 	// until the subscription is back (Plan.PollFallback); 0 never polls.
 	FallbackAfter int
@@ -60,21 +63,28 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.PollInterval <= 0 {
-		o.PollInterval = DefaultPollInterval
+	if o.OnState == nil {
+		o.OnState = func(State, error) {}
 	}
+}
+
+func (o *FollowOptions) defaults() {
+	o.Options.defaults()
 	if o.BackfillRetry <= 0 {
 		o.BackfillRetry = DefaultBackfillRetry
 	}
 	if o.BackfillAttempts <= 0 {
 		o.BackfillAttempts = DefaultBackfillAttempts
 	}
-	if o.OnState == nil {
-		o.OnState = func(phoenix.State, error) {}
-	}
 }
 
 type status struct {
+	state State
+	err   error
+}
+
+// sockStatus is a socket state change, before follow maps it to State.
+type sockStatus struct {
 	state phoenix.State
 	err   error
 }
@@ -87,13 +97,13 @@ type fetched struct {
 
 // follower is the state of one Follow call, owned by its loop.
 type follower struct {
-	o   Options
+	o   FollowOptions
 	log *slog.Logger
 
 	pushes     chan []byte
 	active     chan struct{}
 	failed     chan error
-	states     chan status
+	states     chan sockStatus
 	backfilled chan fetched
 	retry      chan int
 	polled     chan fetched
@@ -110,10 +120,14 @@ type follower struct {
 }
 
 // Follow subscribes to o.Query on o.Socket and feeds o.Sink until ctx ends.
-// The socket must be running (or be started) separately.
-func Follow(ctx context.Context, o Options) error {
-	if o.Socket == nil || o.Query == "" || o.Decode == nil || o.Backfill == nil || o.Sink == nil {
-		return errors.New("live: Follow needs Socket, Query, Decode, Backfill and Sink")
+// Pushes are decoded by glimesh.DecodePush. The socket must be running (or
+// be started) separately.
+func Follow(ctx context.Context, o FollowOptions) error {
+	if o.Socket == nil || o.Query == "" || o.Backfill == nil || o.Sink == nil {
+		return errors.New("live: Follow needs Socket, Query, Backfill and Sink")
+	}
+	if o.FallbackAfter > 0 && o.PollInterval <= 0 {
+		return errors.New("live: a poll fallback needs PollInterval")
 	}
 	o.defaults()
 	f := &follower{
@@ -122,7 +136,7 @@ func Follow(ctx context.Context, o Options) error {
 		pushes:     make(chan []byte, maxBatch),
 		active:     make(chan struct{}, 1),
 		failed:     make(chan error, 1),
-		states:     make(chan status, 16),
+		states:     make(chan sockStatus, 16),
 		backfilled: make(chan fetched, 1),
 		retry:      make(chan int, 1),
 		polled:     make(chan fetched, 1),
@@ -155,7 +169,7 @@ func (f *follower) run(ctx context.Context) error {
 	})
 	stopWatch := f.o.Socket.Watch(func(st phoenix.State, err error) {
 		select {
-		case f.states <- status{st, err}:
+		case f.states <- sockStatus{st, err}:
 		case <-ctx.Done():
 		}
 	})
@@ -167,7 +181,7 @@ func (f *follower) run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			f.setState(phoenix.StateOffline, nil)
+			f.setState(Offline, nil)
 			return ctx.Err()
 		case p := <-f.pushes:
 			f.deliverPushes(p)
@@ -175,7 +189,7 @@ func (f *follower) run(ctx context.Context) error {
 			f.subActive = true
 			f.sockFailures = 0
 			f.stopPolling()
-			f.setState(phoenix.StateLive, nil)
+			f.setState(Live, nil)
 			f.backfillGen++
 			f.attempts = 0
 			f.backfill(ctx)
@@ -183,7 +197,7 @@ func (f *follower) run(ctx context.Context) error {
 			// The document itself was refused; nothing will come until the
 			// next reconnect sends it again.
 			f.subActive = false
-			f.setState(phoenix.StateOffline, fmt.Errorf("subscribe: %w", err))
+			f.setState(Offline, fmt.Errorf("subscribe: %w", err))
 		case s := <-f.states:
 			f.socketState(ctx, s)
 		case r := <-f.backfilled:
@@ -209,7 +223,7 @@ func (f *follower) run(ctx context.Context) error {
 func (f *follower) deliverPushes(p []byte) {
 	batch := make([]glimesh.Message, 0, 1+len(f.pushes))
 	for {
-		m, err := f.o.Decode(p)
+		m, err := glimesh.DecodePush(p)
 		if err != nil {
 			f.log.Warn("live: skipping an undecodable push", "err", err, "bytes", len(p))
 		} else {
@@ -234,7 +248,7 @@ func (f *follower) sink(msgs []glimesh.Message) {
 	}
 }
 
-func (f *follower) setState(st phoenix.State, err error) {
+func (f *follower) setState(st State, err error) {
 	if st == f.state.state && err == nil {
 		return
 	}
@@ -242,13 +256,13 @@ func (f *follower) setState(st phoenix.State, err error) {
 	f.o.OnState(st, err)
 }
 
-func (f *follower) socketState(ctx context.Context, s status) {
+func (f *follower) socketState(ctx context.Context, s sockStatus) {
 	switch s.state {
 	case phoenix.StateLive:
 		// Live for us means subscribed: wait for Active.
 	case phoenix.StateOffline:
 		f.subActive = false
-		f.setState(phoenix.StateOffline, s.err)
+		f.setState(Offline, s.err)
 	case phoenix.StateConnecting, phoenix.StateReconnecting:
 		f.subActive = false
 		if s.err != nil {
@@ -257,7 +271,11 @@ func (f *follower) socketState(ctx context.Context, s status) {
 		if f.pollCancel != nil {
 			return // polling speaks for the state meanwhile
 		}
-		f.setState(s.state, s.err)
+		st := Connecting
+		if s.state == phoenix.StateReconnecting {
+			st = Reconnecting
+		}
+		f.setState(st, s.err)
 		if f.o.FallbackAfter > 0 && f.sockFailures >= f.o.FallbackAfter {
 			f.log.Info("live: the socket keeps failing; polling until it is back", "failures", f.sockFailures)
 			f.startPolling(ctx)
@@ -314,7 +332,7 @@ func (f *follower) startPolling(ctx context.Context) {
 	pctx, cancel := context.WithCancel(ctx)
 	f.pollGen++
 	f.pollCancel = cancel
-	go pollLoop(pctx, f.o, f.pollGen, f.polled)
+	go pollLoop(pctx, f.o.Options, f.pollGen, f.polled)
 }
 
 func (f *follower) stopPolling() {
@@ -327,10 +345,10 @@ func (f *follower) stopPolling() {
 
 func (f *follower) pollState(err error) {
 	if err != nil {
-		f.setState(phoenix.StateReconnecting, fmt.Errorf("poll: %w", err))
+		f.setState(Reconnecting, fmt.Errorf("poll: %w", err))
 		return
 	}
-	f.setState(phoenix.StateLive, nil)
+	f.setState(Live, nil)
 }
 
 // pollLoop queries history now and then every o.PollInterval, sending each
@@ -358,15 +376,14 @@ func pollLoop(ctx context.Context, o Options, gen int, out chan<- fetched) {
 }
 
 // Poll follows chat by querying history every o.PollInterval (the
-// tutorial's way, for transport=poll), feeding o.Sink until ctx ends. Only
-// Backfill, Sink, OnState, Clock, Logger and PollInterval are used.
+// tutorial's way, for transport=poll), feeding o.Sink until ctx ends.
 func Poll(ctx context.Context, o Options) error {
-	if o.Backfill == nil || o.Sink == nil {
-		return errors.New("live: Poll needs Backfill and Sink")
+	if o.Backfill == nil || o.Sink == nil || o.PollInterval <= 0 {
+		return errors.New("live: Poll needs Backfill, Sink and PollInterval")
 	}
 	o.defaults()
-	f := &follower{o: o, log: o.Logger}
-	f.setState(phoenix.StateConnecting, nil)
+	f := &follower{o: FollowOptions{Options: o}, log: o.Logger}
+	f.setState(Connecting, nil)
 	out := make(chan fetched, 1)
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -374,7 +391,7 @@ func Poll(ctx context.Context, o Options) error {
 	for {
 		select {
 		case <-ctx.Done():
-			f.setState(phoenix.StateOffline, nil)
+			f.setState(Offline, nil)
 			return ctx.Err()
 		case r := <-out:
 			if r.err != nil {

@@ -3,11 +3,13 @@ package phoenix
 import (
 	"errors"
 	"fmt"
+
+	"github.com/glimchat/glimchat/wasm/codec"
 )
 
-// channel is the Absinthe control channel: its join, its rejoin after a
-// crash, and the subscriptions that live in it on the server. It is owned
-// by the socket's loop.
+// channel is the Absinthe control channel: its join, and its rejoin after a
+// crash. It is owned by the socket's loop and tells the socket how a join
+// went through s.joined and s.channelFailed.
 type channel struct {
 	s       *Socket
 	joinRef string // ref of the current join; frames of older joins are stale
@@ -41,29 +43,28 @@ func (c *channel) join() {
 		}
 		c.joined = true
 		c.rejoins = 0
-		s.attempts = 0
-		s.everLive = true
-		s.setState(StateLive, nil)
-		s.syncSubs()
+		s.joined()
 	})
 }
 
-// reset forgets the channel when its connection is gone.
+// push sends event on the channel, tagged with the current join.
+func (c *channel) push(event string, payload []byte, done func(Reply, error)) {
+	c.s.startPush(c.s.nextRef(), c.joinRef, TopicControl, event, payload, done)
+}
+
+// reset forgets the join when the channel or its connection is gone.
 func (c *channel) reset() {
 	c.gen++
 	c.joined = false
 	c.joinRef = ""
 	c.rejoinT.stop()
-	c.s.forgetSubscriptions()
 }
 
-// failed handles a crashed or refused channel on a working connection:
-// pending pushes on it fail, its subscriptions are gone, and it is joined
-// again after a backoff.
+// failed handles a crashed or refused channel on a working connection: it
+// is joined again after a backoff.
 func (c *channel) failed(cause error) {
 	s := c.s
 	c.reset()
-	s.failPending(func(p *push) bool { return p.topic == TopicControl }, cause)
 	delay := s.cfg.Backoff.Delay(c.rejoins)
 	c.rejoins++
 	s.arm(&c.rejoinT, delay, func() {
@@ -71,7 +72,7 @@ func (c *channel) failed(cause error) {
 			c.join()
 		}
 	})
-	s.setState(StateReconnecting, cause)
+	s.channelFailed(cause)
 }
 
 // rejoinNow skips the wait of a pending rejoin.
@@ -94,7 +95,7 @@ func (c *channel) handle(f Frame) {
 		// for us any more, though it never said phx_error.
 		if c.joined && f.JoinRef == "" {
 			var rp replyPayload
-			if unmarshal(f.Payload, &rp) == nil && rp.Status != "ok" {
+			if codec.Decode(f.Payload, &rp) == nil && rp.Status != "ok" {
 				if re := newReplyError(TopicControl, EventReply, Reply{rp.Status, rp.Response}); isUnmatchedTopic(re) {
 					c.failed(fmt.Errorf("%w: %w", ErrChannelCrashed, re))
 				}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Conn is one open websocket carrying text frames.
@@ -26,6 +27,22 @@ type Conn interface {
 // see the upgrade's HTTP status report a 403 as an error wrapping
 // ErrRefused; a browser cannot, and returns ErrClosedBeforeOpen instead.
 type Dialer func(ctx context.Context, url string) (Conn, error)
+
+type loggerKey struct{}
+
+// withLogger hands the socket's logger to its Dialer through the dial
+// context, for errors a Conn meets where it has no caller to return them to.
+func withLogger(ctx context.Context, log *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, log)
+}
+
+// loggerFrom returns the logger withLogger put in ctx, or one that discards.
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if log, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return log
+	}
+	return slog.New(slog.DiscardHandler)
+}
 
 var (
 	// ErrRefused means the instance refused the websocket: an unknown

@@ -25,14 +25,7 @@ func (d *dispatcher) enqueue(fn func()) {
 	d.mu.Lock()
 	d.q = append(d.q, fn)
 	d.mu.Unlock()
-	d.poke()
-}
-
-func (d *dispatcher) poke() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
+	signal(d.wake)
 }
 
 // close lets run return once the queue is drained.
@@ -40,7 +33,7 @@ func (d *dispatcher) close() {
 	d.mu.Lock()
 	d.closed = true
 	d.mu.Unlock()
-	d.poke()
+	signal(d.wake)
 }
 
 func (d *dispatcher) run() {

@@ -5,10 +5,7 @@ import (
 	"github.com/mailru/easyjson/jwriter"
 )
 
-// The generated file must not import the easyjson root package: it drags
-// net/http into the wasm binary (notes/go-wasm.md, pitfall 1).
 //go:generate go tool easyjson -no_std_marshalers payloads.go
-//go:generate sed -i -e "/easyjson \"github.com\\/mailru\\/easyjson\"/d" -e "/_ easyjson.Marshaler/d" payloads_easyjson.go
 
 // RawJSON is a JSON value kept undecoded. Decoding copies it out of the
 // input buffer; an empty RawJSON encodes as null.

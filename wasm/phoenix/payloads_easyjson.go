@@ -4,6 +4,7 @@ package phoenix
 
 import (
 	json "encoding/json"
+	easyjson "github.com/mailru/easyjson"
 	jlexer "github.com/mailru/easyjson/jlexer"
 	jwriter "github.com/mailru/easyjson/jwriter"
 )
@@ -13,6 +14,7 @@ var (
 	_ *json.RawMessage
 	_ *jlexer.Lexer
 	_ *jwriter.Writer
+	_ easyjson.Marshaler
 )
 
 func easyjson905adf85DecodeGithubComGlimchatGlimchatWasmPhoenix(in *jlexer.Lexer, out *subscriptionRef) {

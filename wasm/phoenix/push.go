@@ -1,12 +1,14 @@
 package phoenix
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/mailru/easyjson/jlexer"
-	"github.com/mailru/easyjson/jwriter"
+	"github.com/glimchat/glimchat/wasm/codec"
 )
 
 // Reply is the server's phx_reply to a push.
@@ -18,11 +20,127 @@ type Reply struct {
 // push is one frame waiting for its reply. Its fields are owned by the
 // socket's loop; done runs there exactly once.
 type push struct {
-	ref   string
-	topic string
-	event string
-	timer Timer
-	done  func(Reply, error)
+	ref     string
+	topic   string
+	event   string
+	timeout loopTimer
+	done    func(Reply, error)
+}
+
+func (s *Socket) nextRef() string {
+	s.ref++
+	return strconv.FormatUint(s.ref, 10)
+}
+
+// cmpRef orders refs numerically: they are decimal counters.
+func cmpRef(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+// startPush sends a frame on a topic and calls done on the loop with its
+// reply, or with ErrTimeout, or with the error that failed it first.
+func (s *Socket) startPush(ref, joinRef, topic, event string, payload []byte, done func(Reply, error)) {
+	if s.conn == nil {
+		done(Reply{}, fmt.Errorf("%s %s: %w", topic, event, ErrNotConnected))
+		return
+	}
+	p := &push{ref: ref, topic: topic, event: event, done: done}
+	s.pending[ref] = p
+	s.arm(&p.timeout, s.cfg.PushTimeout, func() {
+		delete(s.pending, ref)
+		p.done(Reply{}, fmt.Errorf("%s %s: %w", topic, event, ErrTimeout))
+	})
+	// On a failed send, retry has already failed p.
+	s.send(Frame{JoinRef: joinRef, Ref: ref, Topic: topic, Event: event, Payload: payload})
+}
+
+// reply completes the push that f answers.
+func (s *Socket) reply(f Frame) {
+	p := s.pending[f.Ref]
+	if p == nil || p.topic != f.Topic {
+		s.log.Debug("phoenix: reply to no pending push", "topic", f.Topic, "ref", f.Ref)
+		return
+	}
+	delete(s.pending, f.Ref)
+	p.timeout.stop()
+	var rp replyPayload
+	if err := codec.Decode(f.Payload, &rp); err != nil {
+		p.done(Reply{}, fmt.Errorf("%s %s: %w: reply payload: %w", p.topic, p.event, ErrMalformedFrame, err))
+		return
+	}
+	p.done(Reply{Status: rp.Status, Response: rp.Response}, nil)
+}
+
+// failPending fails the pushes that match with err.
+func (s *Socket) failPending(match func(*push) bool, err error) {
+	var failed []*push
+	for ref, p := range s.pending {
+		if match(p) {
+			delete(s.pending, ref)
+			failed = append(failed, p)
+		}
+	}
+	// Fail in ref order so callers see a deterministic sequence.
+	slices.SortFunc(failed, func(a, b *push) int { return cmpRef(a.ref, b.ref) })
+	for _, p := range failed {
+		p.timeout.stop()
+		p.done(Reply{}, err)
+	}
+}
+
+// Push sends event with payload (a JSON object) on the control channel and
+// waits for the reply. It fails at once with ErrNotConnected when the
+// channel is not joined: nothing is queued across reconnects.
+func (s *Socket) Push(ctx context.Context, event string, payload []byte) (Reply, error) {
+	if !s.running.Load() {
+		select {
+		case <-s.done:
+			return Reply{}, fmt.Errorf("%s: %w", event, ErrClosed)
+		default:
+			return Reply{}, fmt.Errorf("%s: %w", event, ErrNotConnected)
+		}
+	}
+	type result struct {
+		r   Reply
+		err error
+	}
+	ch := make(chan result, 1)
+	ok := s.post(ctx, func() {
+		if !s.control.joined {
+			ch <- result{err: fmt.Errorf("%s: %w", event, ErrNotConnected)}
+			return
+		}
+		s.control.push(event, payload, func(r Reply, err error) { ch <- result{r, err} })
+	})
+	if !ok {
+		if err := ctx.Err(); err != nil {
+			return Reply{}, fmt.Errorf("%s: %w", event, err)
+		}
+		return Reply{}, fmt.Errorf("%s: %w", event, ErrClosed)
+	}
+	select {
+	case res := <-ch:
+		return res.r, res.err
+	case <-ctx.Done():
+		return Reply{}, fmt.Errorf("%s: %w", event, ctx.Err())
+	}
+}
+
+// Doc runs a GraphQL query or mutation over the socket and returns the
+// reply's response, a GraphQL result object {"data":…,"errors":…}. A reply
+// with status "error" is returned as a *ReplyError.
+func (s *Socket) Doc(ctx context.Context, query string, variables []byte) ([]byte, error) {
+	r, err := s.Push(ctx, EventDoc, codec.Encode(docPayload{Query: query, Variables: variables}))
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != "ok" {
+		return nil, newReplyError(TopicControl, EventDoc, r)
+	}
+	return r.Response, nil
 }
 
 // ReplyError is a reply with a status other than "ok".
@@ -39,7 +157,7 @@ func newReplyError(topic, event string, r Reply) *ReplyError {
 	e := &ReplyError{Topic: topic, Event: event, Status: r.Status, Response: r.Response}
 	if len(r.Response) > 0 {
 		// A response of another shape just leaves the detail empty.
-		_ = unmarshal(r.Response, &e.detail)
+		_ = codec.Decode(r.Response, &e.detail)
 	}
 	return e
 }
@@ -76,31 +194,4 @@ func (e *ReplyError) Error() string {
 func isUnmatchedTopic(err error) bool {
 	var re *ReplyError
 	return errors.As(err, &re) && re.Reason() == "unmatched topic"
-}
-
-type easyUnmarshaler interface {
-	UnmarshalEasyJSON(*jlexer.Lexer)
-}
-
-type easyMarshaler interface {
-	MarshalEasyJSON(*jwriter.Writer)
-}
-
-// unmarshal decodes one whole JSON document into v.
-func unmarshal(data []byte, v easyUnmarshaler) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decode: panic: %v", r)
-		}
-	}()
-	in := jlexer.Lexer{Data: data}
-	v.UnmarshalEasyJSON(&in)
-	in.Consumed()
-	return in.Error()
-}
-
-func marshal(v easyMarshaler) []byte {
-	var w jwriter.Writer
-	v.MarshalEasyJSON(&w)
-	return w.Buffer.BuildBytes()
 }

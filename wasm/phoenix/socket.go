@@ -5,36 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
-// State is the connection state shown to the page as data-state.
-type State int
-
-const (
-	StateConnecting   State = iota + 1 // first attempt, never live yet
-	StateLive                          // control channel joined
-	StateReconnecting                  // lost or failed; a retry is due
-	StateOffline                       // stopped
-)
-
-func (s State) String() string {
-	switch s {
-	case StateConnecting:
-		return "connecting"
-	case StateLive:
-		return "live"
-	case StateReconnecting:
-		return "reconnecting"
-	case StateOffline:
-		return "offline"
-	}
-	return "state(" + strconv.Itoa(int(s)) + ")"
-}
+// DefaultHeartbeatInterval is the Phoenix and Glimesh heartbeat figure.
+const DefaultHeartbeatInterval = 30 * time.Second
 
 // Config configures a Socket. Zero durations take the defaults.
 type Config struct {
@@ -43,7 +21,7 @@ type Config struct {
 	Clock  Clock        // default SystemClock
 	Logger *slog.Logger // default discards
 
-	HeartbeatInterval time.Duration // default 30 s, the Phoenix and Glimesh figure
+	HeartbeatInterval time.Duration // default DefaultHeartbeatInterval
 	HeartbeatTimeout  time.Duration // reply deadline; default HeartbeatInterval
 	PushTimeout       time.Duration // default 10 s
 	DialTimeout       time.Duration // default 10 s
@@ -57,13 +35,14 @@ type Config struct {
 }
 
 // Socket is one Phoenix connection joined to the Absinthe control channel.
-// All protocol state lives in the goroutine running Run; the methods talk
-// to it through channels and are safe for concurrent use.
+// All protocol state lives in the goroutine running Run (the loop); the
+// methods talk to it through channels and are safe for concurrent use.
 type Socket struct {
 	cfg   Config
 	log   *slog.Logger
 	clock Clock
 	disp  *dispatcher
+	st    *stateCell
 
 	events  chan func()
 	nudge   chan struct{} // subscriptions added or removed
@@ -72,12 +51,8 @@ type Socket struct {
 	running atomic.Bool
 	started atomic.Bool
 
-	mu       sync.Mutex // guards the fields below
-	state    State
-	stateErr error
-	watchers map[int]func(State, error)
-	watchSeq int
-	newSubs  []*Subscription
+	mu      sync.Mutex // guards newSubs
+	newSubs []*Subscription
 
 	// Owned by the loop.
 	runCtx     context.Context
@@ -119,7 +94,7 @@ func New(cfg Config) (*Socket, error) {
 			*d = v
 		}
 	}
-	def(&cfg.HeartbeatInterval, 30*time.Second)
+	def(&cfg.HeartbeatInterval, DefaultHeartbeatInterval)
 	def(&cfg.HeartbeatTimeout, cfg.HeartbeatInterval)
 	def(&cfg.PushTimeout, 10*time.Second)
 	def(&cfg.DialTimeout, 10*time.Second)
@@ -130,19 +105,19 @@ func New(cfg Config) (*Socket, error) {
 	if cfg.RefusedAfter <= 0 {
 		cfg.RefusedAfter = 3
 	}
+	disp := newDispatcher(cfg.Logger)
 	s := &Socket{
-		cfg:      cfg,
-		log:      cfg.Logger,
-		clock:    cfg.Clock,
-		disp:     newDispatcher(cfg.Logger),
-		events:   make(chan func()),
-		nudge:    make(chan struct{}, 1),
-		wake:     make(chan struct{}, 1),
-		done:     make(chan struct{}),
-		state:    StateConnecting,
-		watchers: map[int]func(State, error){},
-		pending:  map[string]*push{},
-		byTopic:  map[string]*Subscription{},
+		cfg:     cfg,
+		log:     cfg.Logger,
+		clock:   cfg.Clock,
+		disp:    disp,
+		st:      newStateCell(disp, cfg.Logger),
+		events:  make(chan func()),
+		nudge:   make(chan struct{}, 1),
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		pending: map[string]*push{},
+		byTopic: map[string]*Subscription{},
 	}
 	s.control.s = s
 	return s, nil
@@ -173,86 +148,20 @@ func (s *Socket) Run(ctx context.Context) error {
 	}
 }
 
+// stopping reports that Run's ctx has ended though the loop has not yet
+// seen it: the select may take an event first. A dial or read that failed
+// with that ctx is no news, and shutdown is about to fail what is pending
+// with ErrClosed.
+func (s *Socket) stopping() bool { return s.runCtx.Err() != nil }
+
 func (s *Socket) shutdown() {
 	s.running.Store(false)
 	s.teardown(ErrClosed)
 	s.reconnectT.stop()
 	s.dialT.stop()
-	s.setState(StateOffline, nil)
+	s.st.set(StateOffline, nil)
 	close(s.done)
 	s.disp.close()
-}
-
-// State returns the current connection state.
-func (s *Socket) State() State {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.state
-}
-
-// Watch calls fn with the current state and then on every change, and with
-// the error of every failed attempt (an error wrapping ErrRefused means the
-// instance turned the socket away). Calls are in order, on a goroutine of
-// the socket's. The returned func stops the calls.
-func (s *Socket) Watch(fn func(State, error)) (stop func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.watchSeq++
-	id := s.watchSeq
-	s.watchers[id] = fn
-	st, err := s.state, s.stateErr
-	s.disp.enqueue(func() { fn(st, err) })
-	return func() {
-		s.mu.Lock()
-		delete(s.watchers, id)
-		s.mu.Unlock()
-	}
-}
-
-func (s *Socket) setState(st State, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if st == s.state && err == nil {
-		return
-	}
-	s.state, s.stateErr = st, err
-	ids := make([]int, 0, len(s.watchers))
-	for id := range s.watchers {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		fn := s.watchers[id]
-		s.disp.enqueue(func() { fn(st, err) })
-	}
-	if err != nil {
-		s.log.Info("phoenix: "+st.String(), "err", err)
-	} else {
-		s.log.Debug("phoenix: " + st.String())
-	}
-}
-
-// Wake reconnects at once if the socket is down and waiting out its
-// backoff, and checks a live link with an immediate heartbeat. Call it when
-// the page is shown again, the machine resumes or the network comes back.
-func (s *Socket) Wake() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Socket) onWake() {
-	switch {
-	case s.dialing:
-	case s.conn == nil:
-		s.log.Debug("phoenix: wake: reconnecting now")
-		s.connect()
-	case !s.control.joined:
-		s.control.rejoinNow()
-	case s.hbRef == "":
-		s.sendHeartbeat()
-	}
 }
 
 // post runs fn on the loop. It fails once the socket has stopped, or if
@@ -268,39 +177,32 @@ func (s *Socket) post(ctx context.Context, fn func()) bool {
 	}
 }
 
-// loopTimer is a timer whose callback runs on the loop, and only if the
-// timer was not stopped or re-armed meanwhile.
-type loopTimer struct {
-	t   Timer
-	seq int
-}
-
-func (s *Socket) arm(lt *loopTimer, d time.Duration, fn func()) {
-	lt.stop()
-	seq := lt.seq
-	lt.t = s.clock.AfterFunc(d, func() {
-		s.post(context.Background(), func() {
-			if lt.seq == seq && lt.t != nil {
-				lt.t = nil
-				fn()
-			}
-		})
-	})
-}
-
-func (lt *loopTimer) stop() {
-	if lt.t != nil {
-		lt.t.Stop()
-		lt.t = nil
+// signal leaves a mark on ch without blocking; marks made before the
+// reader looks merge into one.
+func signal(ch chan<- struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
 	}
-	lt.seq++
 }
 
-func (lt *loopTimer) armed() bool { return lt.t != nil }
+// Wake reconnects at once if the socket is down and waiting out its
+// backoff, and checks a live link with an immediate heartbeat. Call it when
+// the link may have died unnoticed or may work again: after a suspend, or
+// when the network comes back.
+func (s *Socket) Wake() { signal(s.wake) }
 
-func (s *Socket) nextRef() string {
-	s.ref++
-	return strconv.FormatUint(s.ref, 10)
+func (s *Socket) onWake() {
+	switch {
+	case s.dialing:
+	case s.conn == nil:
+		s.log.Debug("phoenix: wake: reconnecting now")
+		s.connect()
+	case !s.control.joined:
+		s.control.rejoinNow()
+	case s.hbRef == "":
+		s.sendHeartbeat()
+	}
 }
 
 // connect dials in a goroutine; dialed picks up the result on the loop.
@@ -308,14 +210,14 @@ func (s *Socket) connect() {
 	s.reconnectT.stop()
 	s.gen++
 	gen := s.gen
-	ctx, cancel := context.WithCancel(s.runCtx)
+	ctx, cancel := context.WithCancel(withLogger(s.runCtx, s.log))
 	s.dialing = true
 	start := s.clock.Now()
 	s.arm(&s.dialT, s.cfg.DialTimeout, cancel)
 	if s.everLive || s.attempts > 0 {
-		s.setState(StateReconnecting, nil)
+		s.st.set(StateReconnecting, nil)
 	} else {
-		s.setState(StateConnecting, nil)
+		s.st.set(StateConnecting, nil)
 	}
 	go func() {
 		c, err := s.cfg.Dial(ctx, s.cfg.URL)
@@ -332,7 +234,7 @@ func (s *Socket) connect() {
 }
 
 func (s *Socket) dialed(gen int, start time.Time, c Conn, ctx context.Context, cancel context.CancelFunc, err error) {
-	if gen != s.gen {
+	if gen != s.gen || s.stopping() {
 		cancel()
 		if c != nil {
 			c.Close()
@@ -365,6 +267,23 @@ func (s *Socket) dialed(gen int, start time.Time, c Conn, ctx context.Context, c
 	s.control.join()
 }
 
+// joined is the control channel reporting a successful (re)join.
+func (s *Socket) joined() {
+	s.attempts = 0
+	s.everLive = true
+	s.st.set(StateLive, nil)
+	s.syncSubs()
+}
+
+// channelFailed is the control channel reporting that it crashed or was
+// refused on a working connection; it rejoins by itself. The server lost
+// every subscription with it, and pending pushes on it get no reply.
+func (s *Socket) channelFailed(cause error) {
+	s.forgetSubscriptions()
+	s.failPending(func(p *push) bool { return p.topic == TopicControl }, cause)
+	s.st.set(StateReconnecting, cause)
+}
+
 // read decodes frames off c and hands them to the loop. Malformed frames
 // are logged and skipped.
 func (s *Socket) read(ctx context.Context, gen int, c Conn) {
@@ -385,15 +304,24 @@ func (s *Socket) read(ctx context.Context, gen int, c Conn) {
 	}
 }
 
+// clip shortens server text for a log line. It cuts before a rune that
+// would straddle n, so valid UTF-8 stays valid; it backs off at most one
+// rune's length, so invalid text is still cut near n.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for i := n; i >= 0 && n-i < utf8.UTFMax; i-- {
+		if utf8.RuneStart(s[i]) {
+			n = i
+			break
+		}
 	}
 	return s[:n] + "…"
 }
 
 func (s *Socket) connClosed(gen int, err error) {
-	if gen != s.gen || s.conn == nil {
+	if gen != s.gen || s.conn == nil || s.stopping() {
 		return
 	}
 	s.retry(fmt.Errorf("connection closed: %w", err))
@@ -405,7 +333,7 @@ func (s *Socket) retry(cause error) {
 	delay := s.cfg.Backoff.Delay(s.attempts)
 	s.attempts++
 	s.arm(&s.reconnectT, delay, s.connect)
-	s.setState(StateReconnecting, cause)
+	s.st.set(StateReconnecting, cause)
 }
 
 // teardown closes the connection and fails everything tied to it.
@@ -422,40 +350,8 @@ func (s *Socket) teardown(lost error) {
 	s.hbDeadline.stop()
 	s.hbRef = ""
 	s.control.reset()
+	s.forgetSubscriptions()
 	s.failPending(func(*push) bool { return true }, lost)
-}
-
-func (s *Socket) failPending(match func(*push) bool, err error) {
-	var failed []*push
-	for ref, p := range s.pending {
-		if match(p) {
-			delete(s.pending, ref)
-			failed = append(failed, p)
-		}
-	}
-	// Fail in ref order so callers see a deterministic sequence.
-	slices.SortFunc(failed, func(a, b *push) int {
-		return cmpRef(a.ref, b.ref)
-	})
-	for _, p := range failed {
-		if p.timer != nil {
-			p.timer.Stop()
-		}
-		p.done(Reply{}, err)
-	}
-}
-
-func cmpRef(a, b string) int {
-	if len(a) != len(b) {
-		return len(a) - len(b)
-	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // linkDead closes a connection that still looks open but does not work.
@@ -491,36 +387,13 @@ func (s *Socket) sendHeartbeat() {
 }
 
 // send writes a frame; a failed write means the connection is gone.
-func (s *Socket) send(f Frame) bool {
+func (s *Socket) send(f Frame) {
 	if s.conn == nil {
-		return false
+		return
 	}
 	if err := s.conn.Send(f.Encode()); err != nil {
 		s.retry(fmt.Errorf("send %s: %w", f.Event, err))
-		return false
 	}
-	return true
-}
-
-// startPush sends a frame on a topic and calls done on the loop with its
-// reply, or with ErrTimeout, or with the error that failed it first.
-func (s *Socket) startPush(ref, joinRef, topic, event string, payload []byte, done func(Reply, error)) {
-	if s.conn == nil {
-		done(Reply{}, fmt.Errorf("%s %s: %w", topic, event, ErrNotConnected))
-		return
-	}
-	p := &push{ref: ref, topic: topic, event: event, done: done}
-	s.pending[ref] = p
-	p.timer = s.clock.AfterFunc(s.cfg.PushTimeout, func() {
-		s.post(context.Background(), func() {
-			if s.pending[ref] == p {
-				delete(s.pending, ref)
-				p.done(Reply{}, fmt.Errorf("%s %s: %w", topic, event, ErrTimeout))
-			}
-		})
-	})
-	// On a failed send, retry has already failed p.
-	s.send(Frame{JoinRef: joinRef, Ref: ref, Topic: topic, Event: event, Payload: payload})
 }
 
 // handle routes one incoming frame.
@@ -551,74 +424,4 @@ func (s *Socket) handle(gen int, f Frame) {
 	default:
 		s.log.Debug("phoenix: ignoring frame", "topic", f.Topic, "event", f.Event)
 	}
-}
-
-func (s *Socket) reply(f Frame) {
-	p := s.pending[f.Ref]
-	if p == nil || p.topic != f.Topic {
-		s.log.Debug("phoenix: reply to no pending push", "topic", f.Topic, "ref", f.Ref)
-		return
-	}
-	delete(s.pending, f.Ref)
-	p.timer.Stop()
-	var rp replyPayload
-	if err := unmarshal(f.Payload, &rp); err != nil {
-		p.done(Reply{}, fmt.Errorf("%s %s: %w: reply payload: %w", p.topic, p.event, ErrMalformedFrame, err))
-		return
-	}
-	p.done(Reply{Status: rp.Status, Response: rp.Response}, nil)
-}
-
-// Push sends event with payload (a JSON object) on the control channel and
-// waits for the reply. It fails at once with ErrNotConnected when the
-// channel is not joined: nothing is queued across reconnects.
-func (s *Socket) Push(ctx context.Context, event string, payload []byte) (Reply, error) {
-	if !s.running.Load() {
-		select {
-		case <-s.done:
-			return Reply{}, fmt.Errorf("%s: %w", event, ErrClosed)
-		default:
-			return Reply{}, fmt.Errorf("%s: %w", event, ErrNotConnected)
-		}
-	}
-	type result struct {
-		r   Reply
-		err error
-	}
-	ch := make(chan result, 1)
-	ok := s.post(ctx, func() {
-		if !s.control.joined {
-			ch <- result{err: fmt.Errorf("%s: %w", event, ErrNotConnected)}
-			return
-		}
-		s.startPush(s.nextRef(), s.control.joinRef, TopicControl, event, payload, func(r Reply, err error) {
-			ch <- result{r, err}
-		})
-	})
-	if !ok {
-		if err := ctx.Err(); err != nil {
-			return Reply{}, fmt.Errorf("%s: %w", event, err)
-		}
-		return Reply{}, fmt.Errorf("%s: %w", event, ErrClosed)
-	}
-	select {
-	case res := <-ch:
-		return res.r, res.err
-	case <-ctx.Done():
-		return Reply{}, fmt.Errorf("%s: %w", event, ctx.Err())
-	}
-}
-
-// Doc runs a GraphQL query or mutation over the socket and returns the
-// reply's response, a GraphQL result object {"data":…,"errors":…}. A reply
-// with status "error" is returned as a *ReplyError.
-func (s *Socket) Doc(ctx context.Context, query string, variables []byte) ([]byte, error) {
-	r, err := s.Push(ctx, EventDoc, marshal(docPayload{Query: query, Variables: variables}))
-	if err != nil {
-		return nil, err
-	}
-	if r.Status != "ok" {
-		return nil, newReplyError(TopicControl, EventDoc, r)
-	}
-	return r.Response, nil
 }

@@ -14,17 +14,12 @@ import (
 
 const testURL = "ws://instance.test/api/graph/websocket?vsn=2.0.0&client_id=test"
 
-type status struct {
-	state phoenix.State
-	err   error
-}
-
 type harness struct {
 	t      *testing.T
 	clock  *phoenixtest.Clock
 	srv    *phoenixtest.Server
 	sock   *phoenix.Socket
-	states chan status
+	states phoenixtest.StateLog[phoenix.State]
 	cancel context.CancelFunc
 	ran    chan error
 }
@@ -33,7 +28,7 @@ type harness struct {
 // fixed at half the ceiling, so delays are known: 250 ms, 500 ms, 1 s, …
 func start(t *testing.T, mod func(*phoenix.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: phoenixtest.NewClock(), srv: phoenixtest.NewServer(), states: make(chan status, 100), ran: make(chan error, 1)}
+	h := &harness{t: t, clock: phoenixtest.NewClock(), srv: phoenixtest.NewServer(), ran: make(chan error, 1)}
 	cfg := phoenix.Config{
 		URL:     testURL,
 		Dial:    h.srv.Dial,
@@ -48,7 +43,7 @@ func start(t *testing.T, mod func(*phoenix.Config)) *harness {
 		t.Fatal(err)
 	}
 	h.sock = sock
-	sock.Watch(func(st phoenix.State, err error) { h.states <- status{st, err} })
+	sock.Watch(h.states.Record)
 	var ctx context.Context
 	ctx, h.cancel = context.WithCancel(context.Background())
 	go func() { h.ran <- sock.Run(ctx) }()
@@ -63,28 +58,12 @@ func start(t *testing.T, mod func(*phoenix.Config)) *harness {
 	return h
 }
 
-// waitState reads state reports until want arrives and returns it.
-func (h *harness) waitState(want phoenix.State) status {
-	h.t.Helper()
-	deadline := time.After(phoenixtest.Guard)
-	for {
-		select {
-		case s := <-h.states:
-			if s.state == want {
-				return s
-			}
-		case <-deadline:
-			h.t.Fatalf("state %v never reported", want)
-		}
-	}
-}
-
 // live accepts the next connection and joins it.
 func (h *harness) live() *phoenixtest.Conn {
 	h.t.Helper()
 	c := h.srv.Accept(h.t)
 	c.Join(h.t)
-	h.waitState(phoenix.StateLive)
+	h.states.Wait(h.t, phoenix.StateLive)
 	return c
 }
 
@@ -136,8 +115,8 @@ func wait[T any](t *testing.T, ch <-chan T) T {
 
 func TestJoinAndState(t *testing.T) {
 	h := start(t, nil)
-	if s := h.waitState(phoenix.StateConnecting); s.err != nil {
-		t.Errorf("connecting with error %v", s.err)
+	if s := h.states.Wait(t, phoenix.StateConnecting); s.Err != nil {
+		t.Errorf("connecting with error %v", s.Err)
 	}
 	c := h.srv.Accept(t)
 	if c.URL != testURL {
@@ -148,8 +127,8 @@ func TestJoinAndState(t *testing.T) {
 		t.Errorf("join frame %+v", f)
 	}
 	c.Reply(f, "ok", `{}`)
-	if s := h.waitState(phoenix.StateLive); s.err != nil {
-		t.Errorf("live with error %v", s.err)
+	if s := h.states.Wait(t, phoenix.StateLive); s.Err != nil {
+		t.Errorf("live with error %v", s.Err)
 	}
 	if h.sock.State() != phoenix.StateLive {
 		t.Errorf("State() = %v", h.sock.State())
@@ -242,9 +221,9 @@ func TestHeartbeat(t *testing.T) {
 	c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
 	h.advanceTo(30 * time.Second)
 	c.WaitClosed(t)
-	s := h.waitState(phoenix.StateReconnecting)
-	if !errors.Is(s.err, phoenix.ErrHeartbeatTimeout) {
-		t.Errorf("reconnecting because %v, want ErrHeartbeatTimeout", s.err)
+	s := h.states.Wait(t, phoenix.StateReconnecting)
+	if !errors.Is(s.Err, phoenix.ErrHeartbeatTimeout) {
+		t.Errorf("reconnecting because %v, want ErrHeartbeatTimeout", s.Err)
 	}
 	h.advanceTo(250 * time.Millisecond)
 	h.live()
@@ -257,8 +236,8 @@ func TestHeartbeatDeadline(t *testing.T) {
 	c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
 	h.advanceTo(5 * time.Second)
 	c.WaitClosed(t)
-	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrHeartbeatTimeout) {
-		t.Errorf("reconnecting because %v", s.err)
+	if s := h.states.Wait(t, phoenix.StateReconnecting); !errors.Is(s.Err, phoenix.ErrHeartbeatTimeout) {
+		t.Errorf("reconnecting because %v", s.Err)
 	}
 }
 
@@ -268,16 +247,16 @@ func TestReconnectBackoff(t *testing.T) {
 	// Each failed attempt doubles the ceiling (half of it with this rand)
 	// up to the cap; a successful join resets it.
 	c.Drop()
-	h.waitState(phoenix.StateReconnecting)
+	h.states.Wait(t, phoenix.StateReconnecting)
 	for _, d := range []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second} {
 		h.advanceTo(d)
 		c = h.srv.Accept(t)
 		c.Drop() // open, then lost before the join
-		h.waitState(phoenix.StateReconnecting)
+		h.states.Wait(t, phoenix.StateReconnecting)
 	}
 	h.advanceTo(5 * time.Second)
 	h.live().Drop()
-	h.waitState(phoenix.StateReconnecting)
+	h.states.Wait(t, phoenix.StateReconnecting)
 	h.advanceTo(250 * time.Millisecond)
 	h.live()
 }
@@ -285,8 +264,8 @@ func TestReconnectBackoff(t *testing.T) {
 func TestRefused(t *testing.T) {
 	h := start(t, func(c *phoenix.Config) { c.Backoff.Rand = func() float64 { return 0 } })
 	h.srv.Refuse(1)
-	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrRefused) {
-		t.Errorf("403: %v, want ErrRefused", s.err)
+	if s := h.states.Wait(t, phoenix.StateReconnecting); !errors.Is(s.Err, phoenix.ErrRefused) {
+		t.Errorf("403: %v, want ErrRefused", s.Err)
 	}
 	h.live().Drop()
 
@@ -295,8 +274,8 @@ func TestRefused(t *testing.T) {
 	h.srv.FailBeforeOpen(3)
 	var errs []error
 	for len(errs) < 4 {
-		if s := wait(t, h.states); s.err != nil {
-			errs = append(errs, s.err)
+		if s := h.states.Next(t); s.Err != nil {
+			errs = append(errs, s.Err)
 		}
 	}
 	for i, err := range errs {
@@ -314,8 +293,8 @@ func TestWakeWhileLiveChecksTheLink(t *testing.T) {
 	f := c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
 	h.advanceTo(30 * time.Second) // unanswered
 	c.WaitClosed(t)
-	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrHeartbeatTimeout) {
-		t.Errorf("reconnecting because %v (check beat %+v)", s.err, f)
+	if s := h.states.Wait(t, phoenix.StateReconnecting); !errors.Is(s.Err, phoenix.ErrHeartbeatTimeout) {
+		t.Errorf("reconnecting because %v (check beat %+v)", s.Err, f)
 	}
 }
 
@@ -323,7 +302,7 @@ func TestWakeSkipsBackoff(t *testing.T) {
 	h := start(t, func(c *phoenix.Config) { c.Backoff.Rand = func() float64 { return 0.99 } })
 	c := h.live()
 	c.Drop()
-	h.waitState(phoenix.StateReconnecting)
+	h.states.Wait(t, phoenix.StateReconnecting)
 	if !h.clock.WaitFor(495 * time.Millisecond) {
 		t.Fatalf("no reconnect timer: %v", h.clock.Pending())
 	}
@@ -378,7 +357,7 @@ func TestResubscribeAfterDrop(t *testing.T) {
 	}
 
 	c.Drop()
-	h.waitState(phoenix.StateReconnecting)
+	h.states.Wait(t, phoenix.StateReconnecting)
 	h.advanceTo(250 * time.Millisecond)
 	c = h.live()
 	expectSubscribe(t, c, "sub:B")
@@ -398,7 +377,7 @@ func TestResubscribeAfterPhxError(t *testing.T) {
 	h.sock.Subscribe(subQuery, []byte(`{"c":"6"}`), ev.handler())
 	c := h.srv.Accept(t)
 	join := c.Join(t)
-	h.waitState(phoenix.StateLive)
+	h.states.Wait(t, phoenix.StateLive)
 	expectSubscribe(t, c, "sub:A")
 	wait(t, ev.active)
 
@@ -408,8 +387,8 @@ func TestResubscribeAfterPhxError(t *testing.T) {
 	if res := wait(t, pending); !errors.Is(res.err, phoenix.ErrChannelCrashed) {
 		t.Errorf("doc pending at the crash: %v, want ErrChannelCrashed", res.err)
 	}
-	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrChannelCrashed) {
-		t.Errorf("reconnecting because %v", s.err)
+	if s := h.states.Wait(t, phoenix.StateReconnecting); !errors.Is(s.Err, phoenix.ErrChannelCrashed) {
+		t.Errorf("reconnecting because %v", s.Err)
 	}
 	h.advanceTo(250 * time.Millisecond)
 	rejoin := c.Expect(t, phoenix.TopicControl, phoenix.EventJoin)
@@ -417,7 +396,7 @@ func TestResubscribeAfterPhxError(t *testing.T) {
 		t.Fatalf("rejoin reuses join_ref %q", rejoin.JoinRef)
 	}
 	c.Reply(rejoin, "ok", `{}`)
-	h.waitState(phoenix.StateLive)
+	h.states.Wait(t, phoenix.StateLive)
 	expectSubscribe(t, c, "sub:B")
 	if id := wait(t, ev.active); id != "sub:B" {
 		t.Fatalf("active %q", id)
@@ -448,10 +427,10 @@ func TestUnmatchedTopicRejoins(t *testing.T) {
 	if res := wait(t, r); !errors.As(res.err, &re) || re.Reason() != "unmatched topic" {
 		t.Errorf("doc: %v", res.err)
 	}
-	h.waitState(phoenix.StateReconnecting)
+	h.states.Wait(t, phoenix.StateReconnecting)
 	h.advanceTo(250 * time.Millisecond)
 	c.Join(t)
-	h.waitState(phoenix.StateLive)
+	h.states.Wait(t, phoenix.StateLive)
 }
 
 func TestMalformedFramesSkipped(t *testing.T) {
@@ -498,7 +477,7 @@ func TestSubscriptionRejectedAndUnsubscribe(t *testing.T) {
 
 	// After a reconnect only the rejected document is sent again.
 	c.Drop()
-	h.waitState(phoenix.StateReconnecting)
+	h.states.Wait(t, phoenix.StateReconnecting)
 	h.advanceTo(250 * time.Millisecond)
 	c = h.live()
 	f = c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
@@ -520,8 +499,8 @@ func TestSubscribeTimeoutReconnects(t *testing.T) {
 	c.Expect(t, phoenix.TopicControl, phoenix.EventDoc) // never answered
 	h.advanceTo(10 * time.Second)
 	c.WaitClosed(t)
-	if s := h.waitState(phoenix.StateReconnecting); !errors.Is(s.err, phoenix.ErrTimeout) {
-		t.Errorf("reconnecting because %v", s.err)
+	if s := h.states.Wait(t, phoenix.StateReconnecting); !errors.Is(s.Err, phoenix.ErrTimeout) {
+		t.Errorf("reconnecting because %v", s.Err)
 	}
 }
 
@@ -538,7 +517,7 @@ func TestStop(t *testing.T) {
 		t.Errorf("pending doc: %v, want ErrClosed", res.err)
 	}
 	c.WaitClosed(t)
-	h.waitState(phoenix.StateOffline)
+	h.states.Wait(t, phoenix.StateOffline)
 	if _, err := h.sock.Doc(context.Background(), "q", nil); !errors.Is(err, phoenix.ErrClosed) {
 		t.Errorf("Doc on a stopped socket: %v, want ErrClosed", err)
 	}

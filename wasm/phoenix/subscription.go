@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/glimchat/glimchat/wasm/codec"
 )
 
 // SubscriptionHandler receives a subscription's events, in order, on a
@@ -40,25 +42,18 @@ type Subscription struct {
 // object, or nil). It is sent now if the socket is live, and after every
 // later (re)join. Subscribe never blocks; it may be called before Run.
 func (s *Socket) Subscribe(query string, variables []byte, h SubscriptionHandler) *Subscription {
-	sub := &Subscription{s: s, payload: marshal(docPayload{Query: query, Variables: variables}), h: h}
+	sub := &Subscription{s: s, payload: codec.Encode(docPayload{Query: query, Variables: variables}), h: h}
 	s.mu.Lock()
 	s.newSubs = append(s.newSubs, sub)
 	s.mu.Unlock()
-	s.poke()
+	signal(s.nudge)
 	return sub
 }
 
 // Unsubscribe stops the subscription; the server is told if it is live.
 func (sub *Subscription) Unsubscribe() {
 	if sub.removed.CompareAndSwap(false, true) {
-		sub.s.poke()
-	}
-}
-
-func (s *Socket) poke() {
-	select {
-	case s.nudge <- struct{}{}:
-	default:
+		signal(sub.s.nudge)
 	}
 }
 
@@ -99,7 +94,7 @@ func (s *Socket) syncSubs() {
 func (s *Socket) subscribe(sub *Subscription) {
 	sub.pending = true
 	gen := s.control.gen
-	s.startPush(s.nextRef(), s.control.joinRef, TopicControl, EventDoc, sub.payload, func(r Reply, err error) {
+	s.control.push(EventDoc, sub.payload, func(r Reply, err error) {
 		if gen != s.control.gen {
 			return // a newer join resubscribes
 		}
@@ -119,7 +114,7 @@ func (s *Socket) subscribe(sub *Subscription) {
 			return
 		}
 		var ref subscriptionRef
-		if err := unmarshal(r.Response, &ref); err != nil || ref.SubscriptionID == "" {
+		if err := codec.Decode(r.Response, &ref); err != nil || ref.SubscriptionID == "" {
 			s.failSub(sub, fmt.Errorf("subscribe: reply without a subscriptionId: %s", clip(string(r.Response), 200)))
 			return
 		}
@@ -144,8 +139,7 @@ func (s *Socket) failSub(sub *Subscription, err error) {
 }
 
 func (s *Socket) unsubscribe(id string) {
-	s.startPush(s.nextRef(), s.control.joinRef, TopicControl, EventUnsubscribe,
-		marshal(subscriptionRef{SubscriptionID: id}), func(Reply, error) {})
+	s.control.push(EventUnsubscribe, codec.Encode(subscriptionRef{SubscriptionID: id}), func(Reply, error) {})
 }
 
 // forgetSubscriptions drops the server ids: the server lost them with the

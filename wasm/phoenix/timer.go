@@ -1,6 +1,7 @@
 package phoenix
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -32,7 +33,7 @@ func (SystemClock) AfterFunc(d time.Duration, f func()) Timer { return time.Afte
 
 // Backoff is capped exponential backoff with full jitter: the n-th retry
 // (from 0) waits a uniformly random time in [0, min(Cap, Base*2^n)].
-// Full jitter spreads a crowd of widgets that lost the same server.
+// Full jitter spreads a crowd of clients that lost the same server.
 type Backoff struct {
 	Base time.Duration
 	Cap  time.Duration
@@ -68,3 +69,35 @@ func (b Backoff) Ceiling(n int) time.Duration {
 	}
 	return min(d, b.Cap)
 }
+
+// loopTimer is a timer whose callback runs on the socket's loop, and only
+// if the timer was not stopped or re-armed meanwhile: a stale fire that was
+// already queued when the timer was stopped is dropped.
+type loopTimer struct {
+	t   Timer
+	seq int
+}
+
+// arm (re)starts lt to run fn on the loop after d.
+func (s *Socket) arm(lt *loopTimer, d time.Duration, fn func()) {
+	lt.stop()
+	seq := lt.seq
+	lt.t = s.clock.AfterFunc(d, func() {
+		s.post(context.Background(), func() {
+			if lt.seq == seq && lt.t != nil {
+				lt.t = nil
+				fn()
+			}
+		})
+	})
+}
+
+func (lt *loopTimer) stop() {
+	if lt.t != nil {
+		lt.t.Stop()
+		lt.t = nil
+	}
+	lt.seq++
+}
+
+func (lt *loopTimer) armed() bool { return lt.t != nil }

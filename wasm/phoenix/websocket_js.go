@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/hack-pad/safejs"
@@ -18,23 +19,26 @@ import (
 // rather than block the JavaScript thread.
 const recvBuffer = 1024
 
+// handlers are the WebSocket's event handler properties that jsConn sets.
+var handlers = [...]string{"onopen", "onmessage", "onclose", "onerror"}
+
 // DialWebSocket is a Dialer over the browser's WebSocket. It returns once
 // the socket is open. A refused upgrade is indistinguishable from a network
-// failure here: both are ErrClosedBeforeOpen with close code 1006.
+// failure here: both are ErrClosedBeforeOpen with close code 1006. Errors
+// that have no caller to go to are logged to the socket's logger.
 func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 	ctor, err := safejs.Global().Get("WebSocket")
 	if err != nil {
-		return nil, fmt.Errorf("websocket: %w", err)
+		return nil, fmt.Errorf("globalThis.WebSocket: %w", err)
 	}
 	ws, err := ctor.New(url)
 	if err != nil {
 		// The URL is not echoed: it may carry a token.
-		return nil, fmt.Errorf("websocket: new: %w", err)
+		return nil, fmt.Errorf("new WebSocket: %w", err)
 	}
-	c := &jsConn{ws: ws, msgs: make(chan []byte, recvBuffer), opened: make(chan struct{}), closed: make(chan struct{})}
+	c := &jsConn{ws: ws, log: loggerFrom(ctx), msgs: make(chan []byte, recvBuffer), opened: make(chan struct{}), closed: make(chan struct{})}
 	if err := c.bind(); err != nil {
-		c.finish(fmt.Errorf("websocket: bind handlers: %w", err))
-		return nil, err
+		return nil, errors.Join(err, c.finish(err))
 	}
 	select {
 	case <-c.opened:
@@ -42,8 +46,7 @@ func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 	case <-c.closed:
 		return nil, c.closeErr
 	case <-ctx.Done():
-		c.finish(ctx.Err())
-		return nil, fmt.Errorf("websocket: open: %w", ctx.Err())
+		return nil, errors.Join(fmt.Errorf("websocket: open: %w", ctx.Err()), c.finish(ctx.Err()))
 	}
 }
 
@@ -52,6 +55,7 @@ func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 // goroutines.
 type jsConn struct {
 	ws     safejs.Value
+	log    *slog.Logger
 	msgs   chan []byte
 	opened chan struct{}
 
@@ -65,30 +69,28 @@ type jsConn struct {
 }
 
 func (c *jsConn) bind() error {
-	handlers := []struct {
-		prop string
-		fn   func(args []safejs.Value)
-	}{
-		{"onopen", func([]safejs.Value) { c.openOnce.Do(func() { close(c.opened) }) }},
-		{"onmessage", c.onMessage},
-		{"onclose", c.onClose},
+	fns := [len(handlers)]func(args []safejs.Value){
+		func([]safejs.Value) { c.openOnce.Do(func() { close(c.opened) }) },
+		c.onMessage,
+		c.onClose,
 		// An error event is always followed by a close event, which says
 		// more; nothing to do here.
-		{"onerror", func([]safejs.Value) {}},
+		func([]safejs.Value) {},
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, h := range handlers {
-		f, err := guard.FuncOf("websocket "+h.prop, func(_ safejs.Value, args []safejs.Value) any {
-			h.fn(args)
+	for i, prop := range handlers {
+		fn := fns[i]
+		f, err := guard.FuncOf("WebSocket."+prop, func(_ safejs.Value, args []safejs.Value) any {
+			fn(args)
 			return nil
 		})
 		if err != nil {
-			return err
+			return fmt.Errorf("WebSocket.%s: %w", prop, err)
 		}
 		c.funcs = append(c.funcs, f)
-		if err := c.ws.Set(h.prop, f.Value()); err != nil {
-			return err
+		if err := c.ws.Set(prop, f.Value()); err != nil {
+			return fmt.Errorf("WebSocket.%s: %w", prop, err)
 		}
 	}
 	return nil
@@ -98,55 +100,70 @@ func (c *jsConn) onMessage(args []safejs.Value) {
 	if len(args) == 0 {
 		return
 	}
+	var s string
 	data, err := args[0].Get("data")
-	if err != nil || data.Type() != safejs.TypeString {
-		return // Absinthe sends text frames only
+	if err == nil {
+		if data.Type() != safejs.TypeString {
+			return // Absinthe sends text frames only
+		}
+		s, err = data.String()
 	}
-	s, err := data.String()
 	if err != nil {
+		c.log.Warn("phoenix: skipping a websocket message", "err", fmt.Errorf("MessageEvent.data: %w", err))
 		return
 	}
 	select {
 	case c.msgs <- []byte(s):
 	default:
-		c.finish(fmt.Errorf("websocket: %d frames waiting, reader too slow", recvBuffer))
+		c.finishAndLog(fmt.Errorf("websocket: %d frames waiting, reader too slow", recvBuffer))
 	}
 }
 
+// onClose reads the close event; a part it cannot read keeps the default
+// of an abnormal close (1006, no reason).
 func (c *jsConn) onClose(args []safejs.Value) {
 	ce := &CloseError{Code: 1006}
 	if len(args) > 0 {
-		if v, err := args[0].Get("code"); err == nil {
-			if n, err := v.Int(); err == nil {
-				ce.Code = n
-			}
+		code, err := args[0].Get("code")
+		if err == nil {
+			ce.Code, err = code.Int()
 		}
-		if v, err := args[0].Get("reason"); err == nil {
-			if s, err := v.String(); err == nil {
-				ce.Reason = s
-			}
+		if err != nil {
+			ce.Code = 1006
+			c.log.Debug("phoenix: websocket close", "err", fmt.Errorf("CloseEvent.code: %w", err))
+		}
+		reason, err := args[0].Get("reason")
+		if err == nil {
+			ce.Reason, err = reason.String()
+		}
+		if err != nil {
+			c.log.Debug("phoenix: websocket close", "err", fmt.Errorf("CloseEvent.reason: %w", err))
 		}
 	}
 	select {
 	case <-c.opened:
-		c.finish(ce)
+		c.finishAndLog(ce)
 	default:
-		c.finish(fmt.Errorf("%w: %w", ErrClosedBeforeOpen, ce))
+		c.finishAndLog(fmt.Errorf("%w: %w", ErrClosedBeforeOpen, ce))
 	}
 }
 
 // finish records why the connection ended, closes the browser socket and
 // releases the handlers. The handlers are detached first so the browser
-// never calls a released function.
-func (c *jsConn) finish(err error) {
+// never calls a released function. It returns what went wrong on the way;
+// only the first call does anything.
+func (c *jsConn) finish(why error) error {
+	var errs []error
 	c.closeOnce.Do(func() {
-		c.closeErr = err
+		c.closeErr = why
 		close(c.closed)
-		for _, prop := range []string{"onopen", "onmessage", "onclose", "onerror"} {
-			_ = c.ws.Set(prop, safejs.Null())
+		for _, prop := range handlers {
+			if err := c.ws.Set(prop, safejs.Null()); err != nil {
+				errs = append(errs, fmt.Errorf("WebSocket.%s: %w", prop, err))
+			}
 		}
-		if _, cerr := c.ws.Call("close", 1000); cerr != nil {
-			_ = cerr // already closing or closed
+		if _, err := c.ws.Call("close", 1000); err != nil {
+			errs = append(errs, fmt.Errorf("WebSocket.close: %w", err))
 		}
 		c.mu.Lock()
 		for _, f := range c.funcs {
@@ -155,6 +172,14 @@ func (c *jsConn) finish(err error) {
 		c.funcs = nil
 		c.mu.Unlock()
 	})
+	return errors.Join(errs...)
+}
+
+// finishAndLog is finish where no caller can take its error.
+func (c *jsConn) finishAndLog(why error) {
+	if err := c.finish(why); err != nil {
+		c.log.Warn("phoenix: closing the websocket", "err", err)
+	}
 }
 
 // Recv implements Conn; frames that arrived before the close are still
@@ -188,13 +213,12 @@ func (c *jsConn) Send(frame []byte) error {
 	default:
 	}
 	if _, err := c.ws.Call("send", string(frame)); err != nil {
-		return fmt.Errorf("websocket send: %w", err)
+		return fmt.Errorf("WebSocket.send: %w", err)
 	}
 	return nil
 }
 
 // Close implements Conn.
 func (c *jsConn) Close() error {
-	c.finish(errors.New("websocket closed by the client"))
-	return nil
+	return c.finish(errors.New("websocket closed by the client"))
 }

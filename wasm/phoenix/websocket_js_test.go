@@ -5,6 +5,7 @@ package phoenix
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,10 @@ globalThis.WebSocket = class {
     setTimeout(() => { for (let i = 0; i < n && this.onmessage; i++) this.onmessage({data: "m" + i}); }, 0);
   }
   send(d) { if (this.closed) throw new Error("InvalidStateError"); this.sent.push(d); }
-  close(code) { this.closed = true; this.closeCode = code; }
+  close(code) {
+    this.closed = true; this.closeCode = code;
+    if (this.url.includes("badclose")) throw new Error("close refused");
+  }
 };`
 
 func installFake(t *testing.T) {
@@ -48,6 +52,26 @@ func installFake(t *testing.T) {
 	if _, err := f.Invoke(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// withFake installs the fake WebSocket and returns a context that bounds
+// the test.
+func withFake(t *testing.T) context.Context {
+	t.Helper()
+	installFake(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// dial opens a connection to the fake and returns it with the fake.
+func dial(t *testing.T, ctx context.Context, url string) (Conn, safejs.Value) {
+	t.Helper()
+	c, err := DialWebSocket(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, lastWS(t)
 }
 
 func lastWS(t *testing.T) safejs.Value {
@@ -73,15 +97,8 @@ func jsBool(t *testing.T, v safejs.Value, prop string) bool {
 }
 
 func TestWebSocketBinding(t *testing.T) {
-	installFake(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-
-	c, err := DialWebSocket(ctx, "ws://instance.test/ok")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws := lastWS(t)
+	ctx := withFake(t)
+	c, ws := dial(t, ctx, "ws://instance.test/ok")
 	if err := c.Send([]byte(`[null,"1","phoenix","heartbeat",{}]`)); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +124,7 @@ func TestWebSocketBinding(t *testing.T) {
 	if _, err := ws.Call("emit", "close", bye); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Recv(ctx)
+	_, err := c.Recv(ctx)
 	var ce *CloseError
 	if !errors.As(err, &ce) || ce.Code != 4000 || ce.Reason != "bye" {
 		t.Fatalf("Recv after close: %v", err)
@@ -121,9 +138,7 @@ func TestWebSocketBinding(t *testing.T) {
 }
 
 func TestWebSocketClosedBeforeOpen(t *testing.T) {
-	installFake(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+	ctx := withFake(t)
 	_, err := DialWebSocket(ctx, "ws://instance.test/refuse")
 	var ce *CloseError
 	if !errors.Is(err, ErrClosedBeforeOpen) || !errors.As(err, &ce) || ce.Code != 1006 {
@@ -141,14 +156,8 @@ func TestWebSocketClosedBeforeOpen(t *testing.T) {
 }
 
 func TestWebSocketSlowReaderClosesInsteadOfBlocking(t *testing.T) {
-	installFake(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := DialWebSocket(ctx, "ws://instance.test/ok")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws := lastWS(t)
+	ctx := withFake(t)
+	c, ws := dial(t, ctx, "ws://instance.test/ok")
 	if _, err := ws.Call("flood", recvBuffer+10); err != nil {
 		t.Fatal(err)
 	}
@@ -172,5 +181,48 @@ func TestWebSocketSlowReaderClosesInsteadOfBlocking(t *testing.T) {
 	}
 	if n != recvBuffer {
 		t.Errorf("delivered %d frames before the close, want the %d buffered", n, recvBuffer)
+	}
+}
+
+// lines is an io.Writer that hands each log line to a channel.
+type lines chan string
+
+func (l lines) Write(p []byte) (int, error) {
+	l <- string(p)
+	return len(p), nil
+}
+
+func TestWebSocketErrorsNameTheCall(t *testing.T) {
+	logged := make(lines, 10)
+	ctx := withLogger(withFake(t), slog.New(slog.NewTextHandler(logged, nil)))
+
+	c, ws := dial(t, ctx, "ws://instance.test/ok")
+	if err := ws.Set("closed", true); err != nil { // closed behind the Go side's back
+		t.Fatal(err)
+	}
+	if err := c.Send([]byte("x")); err == nil || !strings.Contains(err.Error(), "WebSocket.send: ") {
+		t.Errorf("Send on a socket the browser closed: %v", err)
+	}
+
+	// Close has a caller, so it returns the error.
+	c, _ = dial(t, ctx, "ws://instance.test/badclose")
+	if err := c.Close(); err == nil || !strings.Contains(err.Error(), "WebSocket.close: ") || !strings.Contains(err.Error(), "close refused") {
+		t.Errorf("Close = %v", err)
+	}
+
+	// A close event has none, so the error goes to the socket's logger.
+	_, ws = dial(t, ctx, "ws://instance.test/badclose")
+	ev, _ := safejs.Global().Get("Object")
+	bye, _ := ev.New()
+	if _, err := ws.Call("emit", "close", bye); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case line := <-logged:
+		if !strings.Contains(line, "WebSocket.close: ") {
+			t.Errorf("logged %q", line)
+		}
+	case <-ctx.Done():
+		t.Fatal("a failed WebSocket.close was not logged")
 	}
 }

@@ -21,10 +21,10 @@ type Options struct {
 	Links bool
 	// Avatars renders the sender's avatar when it is an http(s) URL.
 	Avatars bool
-	// Instance is the Glimesh base URL that server-relative emote and avatar
-	// URLs are resolved against. Without a valid http(s) instance, relative
-	// URLs render as text.
-	Instance string
+	// Instance is the Glimesh base URL (as validated by config) that
+	// server-relative emote and avatar URLs are resolved against. Without
+	// one, relative URLs render as text.
+	Instance *url.URL
 }
 
 // Renderer renders messages with fixed Options. It is safe for concurrent
@@ -44,11 +44,7 @@ const maxCached = 512
 
 // New returns a Renderer for o.
 func New(o Options) *Renderer {
-	r := &Renderer{links: o.Links, avatars: o.Avatars}
-	if u, err := url.Parse(o.Instance); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil {
-		r.base = u
-	}
-	return r
+	return &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance}
 }
 
 // roleTitles are the badge tooltips, indexed like glimesh.RoleNames.
@@ -61,15 +57,6 @@ const linkRel = `" rel="ugc noopener noreferrer nofollow" target="_blank">`
 // HTML renders one message as an <li>.
 func (r *Renderer) HTML(m glimesh.Message) string {
 	return string(r.Append(make([]byte, 0, 512), m))
-}
-
-// AppendAll appends the <li> of each message, in order: one string for one
-// innerHTML or insertAdjacentHTML call.
-func (r *Renderer) AppendAll(dst []byte, msgs []glimesh.Message) []byte {
-	for _, m := range msgs {
-		dst = r.Append(dst, m)
-	}
-	return dst
 }
 
 // Append appends one message's <li> to dst.
@@ -140,20 +127,22 @@ func (r *Renderer) appendToken(dst []byte, t glimesh.Token) []byte {
 			return append(dst, `">`...)
 		}
 	case "url":
-		if !r.links {
-			break
-		}
-		if href, ok := r.absURL(t.URL); ok {
+		if href, ok := r.absURL(t.URL); ok && r.links {
 			text := t.Text
 			if text == "" {
 				text = t.URL
 			}
-			dst = append(dst, `<a class="glimchat-link" href="`...)
+			dst = append(dst, `<a class="glimchat-link" dir="ltr" href="`...)
 			dst = appendEscaped(dst, href)
 			dst = append(dst, linkRel...)
 			dst = appendEscaped(dst, text)
 			return append(dst, `</a>`...)
 		}
+		// A URL read on stream must read as written: left to right,
+		// isolated from the text around it.
+		dst = append(dst, `<bdi class="glimchat-url" dir="ltr">`...)
+		dst = appendEscaped(dst, t.Text)
+		return append(dst, `</bdi>`...)
 	}
 	return appendEscaped(dst, t.Text)
 }
@@ -177,12 +166,18 @@ func (r *Renderer) safeURL(raw string) (string, bool) {
 	return s, ok
 }
 
+// resolve keeps absolute http(s) URLs and resolves relative ones against
+// the instance only. A protocol-relative "//host/x" names another host
+// without saying so, and is refused.
 func (r *Renderer) resolve(raw string) (string, bool) {
 	u, ok := parseStrict(raw)
 	if !ok {
 		return "", false
 	}
-	if r.base != nil {
+	if !u.IsAbs() {
+		if u.Host != "" || strings.HasPrefix(raw, "//") || r.base == nil {
+			return "", false
+		}
 		u = r.base.ResolveReference(u)
 	}
 	return checkHTTP(u)
@@ -227,6 +222,11 @@ func checkHTTP(u *url.URL) (string, bool) {
 
 // appendEscaped escapes s for both text and quoted attribute values:
 // & < > " ' become entities, and NUL and invalid UTF-8 become U+FFFD.
+// Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+// are dropped: an override reorders everything after it up to the end of
+// its element (so "\u202emoc.elgoog//:sptth" reads as a URL), and natural
+// right-to-left text needs none of them, only the dir="auto" and <bdi> the
+// markup already has.
 func appendEscaped(dst []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
@@ -249,6 +249,11 @@ func appendEscaped(dst []byte, s string) []byte {
 			r, w := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && w == 1 {
 				rep = "\uFFFD"
+			} else if isBidiControl(r) {
+				dst = append(dst, s[last:i]...)
+				i += w
+				last = i
+				continue
 			} else {
 				i += w
 				continue
@@ -263,4 +268,8 @@ func appendEscaped(dst []byte, s string) []byte {
 		last = i
 	}
 	return append(dst, s[last:]...)
+}
+
+func isBidiControl(r rune) bool {
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }

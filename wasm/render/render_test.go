@@ -1,6 +1,7 @@
 package render
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -12,15 +13,18 @@ import (
 
 const instance = "https://glimesh.example"
 
+// instanceURL is instance as config hands it out.
+var instanceURL = &url.URL{Scheme: "https", Host: "glimesh.example"}
+
 // allowed lists, per element, the only attributes the renderer may emit.
 // Anything else in the parsed output (an on* handler, a style, a script
 // element) means hostile input escaped its context.
 var allowed = map[string]map[string]bool{
 	"li":   {"class": true, "data-message-id": true, "data-user-id": true, "data-username": true, "data-roles": true},
 	"span": {"class": true, "data-role": true, "title": true, "dir": true},
-	"bdi":  {"class": true},
+	"bdi":  {"class": true, "dir": true},
 	"img":  {"class": true, "alt": true, "title": true, "src": true},
-	"a":    {"class": true, "href": true, "rel": true, "target": true},
+	"a":    {"class": true, "dir": true, "href": true, "rel": true, "target": true},
 }
 
 // parsed is the rendered <li> as a browser would see it.
@@ -130,7 +134,7 @@ func tok(typ, text, url, src string) glimesh.Token {
 func TestExactOutput(t *testing.T) {
 	m := msg("hi :glimsmile:", tok("text", "hi ", "", ""), tok("emote", ":glimsmile:", "", "/emotes/svg/glimsmile.svg"))
 	m.Roles = glimesh.RoleModerator | glimesh.RoleStreamer
-	got := New(Options{Instance: instance}).HTML(m)
+	got := New(Options{Instance: instanceURL}).HTML(m)
 	want := `<li class="glimchat-msg" data-message-id="42" data-user-id="7" data-username="bob" data-roles="streamer moderator">` +
 		`<span class="glimchat-badge" data-role="streamer" title="Streamer"></span>` +
 		`<span class="glimchat-badge" data-role="moderator" title="Moderator"></span>` +
@@ -163,30 +167,31 @@ func TestHostileInputsAreInert(t *testing.T) {
 		{name: "whitespace prefixed url", opt: Options{Links: true}, m: msg("", tok("url", " https://x.test", " https://x.test", "")), body: " https://x.test"},
 		{name: "tab inside scheme", opt: Options{Links: true}, m: msg("", tok("url", "java\tscript:alert(1)", "java\tscript:alert(1)", "")), body: "java\tscript:alert(1)"},
 		{name: "data url", opt: Options{Links: true}, m: msg("", tok("url", "data:text/html,<script>", "data:text/html,<script>", "")), body: "data:text/html,<script>"},
-		{name: "relative url link", opt: Options{Links: true, Instance: instance}, m: msg("", tok("url", "/settings", "/settings", "")), body: "/settings"},
+		{name: "relative url link", opt: Options{Links: true, Instance: instanceURL}, m: msg("", tok("url", "/settings", "/settings", "")), body: "/settings"},
 		{name: "url with credentials", opt: Options{Links: true}, m: msg("", tok("url", "https://u:p@evil.test", "https://u:p@evil.test", "")), body: "https://u:p@evil.test"},
 		{name: "good url in embed", opt: Options{Links: true}, m: msg("", tok("url", `https://x.test/?a=1&b="2"`, `https://x.test/?a=1&b="2"`, "")),
 			body: `https://x.test/?a=1&b="2"`, links: []string{`https://x.test/?a=1&b="2"`}},
 		{name: "good url in overlay", m: msg("", tok("url", "https://x.test/", "https://x.test/", "")), body: "https://x.test/"},
-		{name: "javascript emote", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", "javascript:alert(1)")), body: ":a:"},
-		{name: "JaVaScRiPt emote", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", "JaVaScRiPt:alert(1)")), body: ":a:"},
-		{name: "data emote", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", "data:image/svg+xml,<svg onload=alert(1)>")), body: ":a:"},
-		{name: "whitespace emote", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", " javascript:alert(1)")), body: ":a:"},
-		{name: "backslash emote", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", `/\evil.test/a.png`)), body: ":a:"},
+		{name: "javascript emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", "javascript:alert(1)")), body: ":a:"},
+		{name: "JaVaScRiPt emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", "JaVaScRiPt:alert(1)")), body: ":a:"},
+		{name: "data emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", "data:image/svg+xml,<svg onload=alert(1)>")), body: ":a:"},
+		{name: "whitespace emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", " javascript:alert(1)")), body: ":a:"},
+		{name: "backslash emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", `/\evil.test/a.png`)), body: ":a:"},
 		{name: "relative emote without instance", m: msg("", tok("emote", ":a:", "", "/emotes/a.png")), body: ":a:"},
-		{name: "relative emote", opt: Options{Instance: instance + "/"}, m: msg("", tok("emote", ":a:", "", "/emotes/a.png")),
+		{name: "relative emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", "/emotes/a.png")),
 			body: "[img :a:]", imgs: []string{instance + "/emotes/a.png"}},
-		{name: "protocol relative emote", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", "//cdn.test/a.gif")),
-			body: "[img :a:]", imgs: []string{"https://cdn.test/a.gif"}},
-		{name: "quotes in emote alt", opt: Options{Instance: instance}, m: msg("", tok("emote", `:a" onerror="window.pwned=1`, "", "https://cdn.test/a.png")),
+		{name: "protocol relative emote", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", "//cdn.test/a.gif")), body: ":a:"},
+		{name: "quotes in emote alt", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", `:a" onerror="window.pwned=1`, "", "https://cdn.test/a.png")),
 			body: `[img :a" onerror="window.pwned=1]`, imgs: []string{"https://cdn.test/a.png"}},
-		{name: "quotes in src", opt: Options{Instance: instance}, m: msg("", tok("emote", ":a:", "", `https://cdn.test/a.png"onerror="x`)),
+		{name: "quotes in src", opt: Options{Instance: instanceURL}, m: msg("", tok("emote", ":a:", "", `https://cdn.test/a.png"onerror="x`)),
 			body: "[img :a:]", imgs: []string{"https://cdn.test/a.png%22onerror=%22x"}},
 		{name: "unknown token type", m: msg("", tok("script", "<b>x</b>", "", "")), body: "<b>x</b>"},
 		{name: "null tokens", m: msg("a & b < c"), body: "a & b < c"},
 		{name: "255 char word", m: msg(word), body: word},
 		{name: "rtl override", m: glimesh.Message{ID: "1", Text: "\u202Egnp.exe", User: glimesh.User{ID: "2", Username: "x", Displayname: "\u202Eevil"}},
-			body: "\u202Egnp.exe", nameText: "\u202Eevil"},
+			body: "gnp.exe", nameText: "evil"},
+		{name: "override before a fake URL", m: msg("\u202EHello, visit moc.elgoog//:sptth"), body: "Hello, visit moc.elgoog//:sptth"},
+		{name: "every embedding, override and isolate", m: msg("a\u202Ab\u202Bc\u202Cd\u202De\u2066f\u2067g\u2068h\u2069i\u200Fj"), body: "abcdefghi\u200Fj"},
 		{name: "NUL and invalid UTF-8", m: msg("a\x00b\xffc"), body: "a\uFFFDb\uFFFDc"},
 		{name: "hostile ids and names", m: glimesh.Message{ID: `1" onclick="window.pwned=1`, Text: "x",
 			User: glimesh.User{ID: `'><script>`, Username: `<b onmouseover=x>`, Displayname: `"><img src=x onerror=alert(1)>`}},
@@ -237,12 +242,12 @@ func TestAvatars(t *testing.T) {
 		avatar string
 		want   string
 	}{
-		{Options{Avatars: true, Instance: instance}, "https://cdn.test/a.png", "https://cdn.test/a.png"},
-		{Options{Avatars: true, Instance: instance}, "/uploads/avatars/a.png", instance + "/uploads/avatars/a.png"},
-		{Options{Avatars: true, Instance: instance}, "javascript:alert(1)", ""},
-		{Options{Avatars: true, Instance: instance}, "", ""},
-		{Options{Avatars: false, Instance: instance}, "https://cdn.test/a.png", ""},
-		{Options{Avatars: true, Instance: "javascript:alert(1)"}, "/uploads/a.png", ""},
+		{Options{Avatars: true, Instance: instanceURL}, "https://cdn.test/a.png", "https://cdn.test/a.png"},
+		{Options{Avatars: true, Instance: instanceURL}, "/uploads/avatars/a.png", instance + "/uploads/avatars/a.png"},
+		{Options{Avatars: true, Instance: instanceURL}, "javascript:alert(1)", ""},
+		{Options{Avatars: true, Instance: instanceURL}, "", ""},
+		{Options{Avatars: false, Instance: instanceURL}, "https://cdn.test/a.png", ""},
+		{Options{Avatars: true}, "/uploads/a.png", ""}, // no instance: relative URLs cannot resolve
 	} {
 		m.User.AvatarURL = tc.avatar
 		p := parse(t, New(tc.opt).HTML(m))
@@ -258,18 +263,8 @@ func TestAvatars(t *testing.T) {
 	}
 }
 
-func TestAppendAll(t *testing.T) {
-	r := New(Options{})
-	a, b := msg("one"), msg("two")
-	b.ID = "43"
-	got := string(r.AppendAll(nil, []glimesh.Message{a, b}))
-	if got != r.HTML(a)+r.HTML(b) {
-		t.Errorf("AppendAll differs from concatenated HTML: %s", got)
-	}
-}
-
 func BenchmarkRender50(b *testing.B) {
-	r := New(Options{Links: true, Avatars: true, Instance: instance})
+	r := New(Options{Links: true, Avatars: true, Instance: instanceURL})
 	msgs := make([]glimesh.Message, 50)
 	for i := range msgs {
 		msgs[i] = glimesh.Message{ID: "1000" + string(rune('0'+i%10)), Text: "hello :glimsmile: see https://x.test <b>",
@@ -278,16 +273,21 @@ func BenchmarkRender50(b *testing.B) {
 			Tokens: []glimesh.Token{tok("text", "hello ", "", ""), tok("emote", ":glimsmile:", "", "/emotes/svg/glimsmile.svg"),
 				tok("text", " see ", "", ""), tok("url", "https://x.test", "https://x.test", ""), tok("text", " <b>", "", "")}}
 	}
-	buf := make([]byte, 0, 64<<10)
+	n := 0
+	for _, m := range msgs {
+		n += len(r.HTML(m))
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = r.AppendAll(buf[:0], msgs)
+		for _, m := range msgs {
+			r.HTML(m) // what the page calls for each new line (dom.Plan)
+		}
 	}
-	b.SetBytes(int64(len(buf)))
+	b.SetBytes(int64(n))
 }
 
 func TestURLCache(t *testing.T) {
-	r := New(Options{Instance: instance})
+	r := New(Options{Instance: instanceURL})
 	bad := msg("", tok("emote", ":a:", "", "javascript:alert(1)"))
 	good := msg("", tok("emote", ":a:", "", "/a.png"))
 	for range 2 { // the second round is served from the cache
@@ -302,6 +302,23 @@ func TestURLCache(t *testing.T) {
 		r.safeURL("/e/" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("y", i))
 		if len(r.resolved) > maxCached {
 			t.Fatalf("cache grew to %d entries", len(r.resolved))
+		}
+	}
+}
+
+// A URL reads left to right and in isolation, in the overlay (text) and in
+// the embed (a link), whatever direction the text around it has.
+func TestURLsAreIsolatedLTR(t *testing.T) {
+	m := msg("", tok("text", "\u05e9\u05dc\u05d5\u05dd ", "", ""), tok("url", "https://x.test/a", "https://x.test/a", ""))
+	for _, tc := range []struct {
+		links bool
+		want  string
+	}{
+		{false, `<bdi class="glimchat-url" dir="ltr">https://x.test/a</bdi>`},
+		{true, `<a class="glimchat-link" dir="ltr" href="https://x.test/a"`},
+	} {
+		if got := New(Options{Links: tc.links}).HTML(m); !strings.Contains(got, tc.want) {
+			t.Errorf("links=%v: %s\nwant it to contain %s", tc.links, got, tc.want)
 		}
 	}
 }

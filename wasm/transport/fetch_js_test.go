@@ -3,9 +3,9 @@
 package transport
 
 // These tests run inside headless Chromium (wasmbrowsertest) against a
-// host-side server that server/e2e's TestFetchTransport starts on another
-// origin, so every request is a real cross-origin fetch. The host checks the
-// server's side of the /hang ids used here after the run.
+// host-side server that server/e2e's TestWasmPackagesInBrowser starts on
+// another origin, so every request is a real cross-origin fetch. The host
+// checks the server's side of the /hang ids (package testids) after the run.
 
 import (
 	"bytes"
@@ -24,6 +24,7 @@ import (
 	"github.com/hack-pad/safejs"
 	"github.com/shurcooL/graphql"
 
+	"github.com/glimchat/glimchat/internal/testids"
 	"github.com/glimchat/glimchat/wasm/guard"
 )
 
@@ -33,9 +34,9 @@ const prompt = 5 * time.Second
 
 func server(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("GLIMCHAT_FETCH_SERVER")
+	u := os.Getenv(testids.FetchServerEnv)
 	if u == "" {
-		t.Fatal("GLIMCHAT_FETCH_SERVER is unset: these tests need the host-side server; run them via go test ./server/e2e -run FetchTransport")
+		t.Fatal(testids.FetchServerEnv + " is unset: these tests need the host-side server; run them via go test ./server/e2e -run WasmPackagesInBrowser")
 	}
 	return strings.TrimSuffix(u, "/")
 }
@@ -242,8 +243,8 @@ func start(ctx context.Context, t *testing.T, url string) <-chan result {
 func TestFetchCancel(t *testing.T) {
 	base := server(t)
 	for _, c := range []struct{ id, stage string }{
-		{"before-headers", "headers"},
-		{"mid-body", "body"},
+		{testids.HangBeforeHeaders, "headers"},
+		{testids.HangMidBody, "body"},
 	} {
 		t.Run(c.id, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -281,19 +282,19 @@ func TestFetchDeadlineAndCancelledBeforehand(t *testing.T) {
 	base := server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	r := <-start(ctx, t, base+"/hang?id=deadline&stage=headers")
+	r := <-start(ctx, t, base+"/hang?id="+testids.HangDeadline+"&stage=headers")
 	if !errors.Is(r.err, context.DeadlineExceeded) {
 		t.Fatalf("RoundTrip past its deadline = %v, want context.DeadlineExceeded", r.err)
 	}
-	waitState(t, base, "deadline", "cancelled", func(s hangState) bool { return s.Cancelled })
+	waitState(t, base, testids.HangDeadline, "cancelled", func(s hangState) bool { return s.Cancelled })
 
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	r = <-start(gone, t, base+"/hang?id=never-sent&stage=headers")
+	r = <-start(gone, t, base+"/hang?id="+testids.HangNeverSent+"&stage=headers")
 	if !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("RoundTrip with a dead context = %v, want context.Canceled", r.err)
 	}
-	if s := state(t, base, "never-sent"); s.Arrived {
+	if s := state(t, base, testids.HangNeverSent); s.Arrived {
 		t.Errorf("a request whose context was already cancelled reached the server: %+v", s)
 	}
 }
@@ -335,7 +336,7 @@ func TestFetchNetworkFailures(t *testing.T) {
 // A header value fetch refuses is an error, not a panic, and nothing is sent.
 func TestFetchRejectsBadHeader(t *testing.T) {
 	base := server(t)
-	req, err := http.NewRequestWithContext(ctxT(t), http.MethodGet, base+"/hang?id=bad-header&stage=headers", nil)
+	req, err := http.NewRequestWithContext(ctxT(t), http.MethodGet, base+"/hang?id="+testids.HangBadHeader+"&stage=headers", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +345,7 @@ func TestFetchRejectsBadHeader(t *testing.T) {
 	if resp != nil || err == nil || !strings.Contains(err.Error(), "X-Glimchat-Test") {
 		t.Fatalf("RoundTrip = %v, %v; want an error naming the header", resp, err)
 	}
-	if s := state(t, base, "bad-header"); s.Arrived {
+	if s := state(t, base, testids.HangBadHeader); s.Arrived {
 		t.Errorf("the request was sent anyway: %+v", s)
 	}
 }
@@ -358,10 +359,10 @@ func TestFetchConcurrent(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Chromium opens at most 6 connections per origin; keep two free.
-	const hangs, echoes = 4, 10
+	const hangs, echoes = testids.StormHangs, 10
 	var hung []<-chan result
 	for i := range hangs {
-		hung = append(hung, start(ctx, t, fmt.Sprintf("%s/hang?id=storm-%d&stage=%s", base, i, []string{"headers", "body"}[i%2])))
+		hung = append(hung, start(ctx, t, fmt.Sprintf("%s/hang?id=%s&stage=%s", base, testids.StormHang(i), []string{"headers", "body"}[i%2])))
 	}
 	var wg sync.WaitGroup
 	for i := range echoes {
@@ -387,21 +388,21 @@ func TestFetchConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	for i := range hangs {
-		waitState(t, base, fmt.Sprintf("storm-%d", i), "arrive", func(s hangState) bool { return s.Arrived })
+		waitState(t, base, testids.StormHang(i), "arrive", func(s hangState) bool { return s.Arrived })
 	}
 	cancel()
 	for i, ch := range hung {
 		select {
 		case r := <-ch:
 			if !errors.Is(r.err, context.Canceled) {
-				t.Errorf("storm-%d: %v, want context.Canceled", i, r.err)
+				t.Errorf("%s: %v, want context.Canceled", testids.StormHang(i), r.err)
 			}
 		case <-time.After(prompt):
-			t.Fatalf("storm-%d still running %v after the cancel", i, prompt)
+			t.Fatalf("%s still running %v after the cancel", testids.StormHang(i), prompt)
 		}
 	}
 	for i := range hangs {
-		waitState(t, base, fmt.Sprintf("storm-%d", i), "cancelled", func(s hangState) bool { return s.Cancelled })
+		waitState(t, base, testids.StormHang(i), "cancelled", func(s hangState) bool { return s.Cancelled })
 	}
 }
 
@@ -412,8 +413,8 @@ func TestFetchLeavesEventLoopFree(t *testing.T) {
 	base := server(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := start(ctx, t, base+"/hang?id=event-loop&stage=headers")
-	waitState(t, base, "event-loop", "arrive", func(s hangState) bool { return s.Arrived })
+	done := start(ctx, t, base+"/hang?id="+testids.HangEventLoop+"&stage=headers")
+	waitState(t, base, testids.HangEventLoop, "arrive", func(s hangState) bool { return s.Arrived })
 
 	fired := make(chan struct{}, 1)
 	fn, err := guard.FuncOf("test timer", func(safejs.Value, []safejs.Value) any {
@@ -461,8 +462,48 @@ func TestFetchGraphQL(t *testing.T) {
 	}
 
 	q.Channel = nil
-	err = client.Query(ctxT(t), &q, map[string]any{"name": graphql.String("nobody")})
-	if err == nil || err.Error() != `channel "nobody" not found` || q.Channel != nil {
-		t.Fatalf("Query(nobody) = %v, channel %+v; want the GraphQL error", err, q.Channel)
+	err = client.Query(ctxT(t), &q, map[string]any{"name": graphql.String(testids.UnknownChannel)})
+	if err == nil || err.Error() != fmt.Sprintf("channel %q not found", testids.UnknownChannel) || q.Channel != nil {
+		t.Fatalf("Query(%s) = %v, channel %+v; want the GraphQL error", testids.UnknownChannel, err, q.Channel)
+	}
+}
+
+// A body over the cap is an error that names the cap, whether Content-Length
+// shows it (plain) or only the decoded body does (gzip); a body at the cap
+// passes whole.
+func TestFetchBodyCap(t *testing.T) {
+	base := server(t)
+	const size = 4 * 256 // /bytes?n=4
+	for _, gz := range []bool{false, true} {
+		t.Run(fmt.Sprintf("gzip=%v", gz), func(t *testing.T) {
+			url := fmt.Sprintf("%s/bytes?n=4&gzip=%v", base, gz)
+			for _, limit := range []int{size, size - 1} {
+				req, err := http.NewRequestWithContext(ctxT(t), http.MethodGet, url, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp, err := Fetch{maxBody: limit}.RoundTrip(req)
+				if limit == size {
+					if err != nil {
+						t.Fatalf("body at the cap: %v", err)
+					}
+					if b, _ := io.ReadAll(resp.Body); len(b) != size {
+						t.Fatalf("body at the cap: %d bytes, want %d", len(b), size)
+					}
+					continue
+				}
+				want := fmt.Sprintf("%d-byte cap", limit)
+				if resp != nil || err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("RoundTrip = %v, %v; want an error naming the %s", resp, err, want)
+				}
+				if errors.Is(err, ErrFetchFailed) {
+					t.Errorf("an oversized body is not a network failure: %v", err)
+				}
+				// Unencoded, the length is known before the body is read.
+				if early := strings.Contains(err.Error(), "Content-Length"); early == gz {
+					t.Errorf("refused from Content-Length = %v, want %v: %v", early, !gz, err)
+				}
+			}
+		})
 	}
 }

@@ -9,16 +9,11 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/mailru/easyjson/jlexer"
-	"github.com/mailru/easyjson/jwriter"
-
+	"github.com/glimchat/glimchat/wasm/codec"
 	"github.com/glimchat/glimchat/wasm/phoenix"
 )
 
-// The generated file must not import the easyjson root package (it pulls
-// in helpers the wasm build does not need; notes/go-wasm.md, pitfall 1).
 //go:generate go tool easyjson -no_std_marshalers tunnel.go
-//go:generate sed -i -e "/easyjson \"github.com\\/mailru\\/easyjson\"/d" -e "/_ easyjson.Marshaler/d" tunnel_easyjson.go
 
 // Docer runs one GraphQL document over a socket and returns the reply's
 // response; *phoenix.Socket is one.
@@ -49,7 +44,7 @@ func (t Tunnel) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("socket tunnel: method %s: only POST carries GraphQL", req.Method)
 	}
 	var gr graphQLRequest
-	if err := unmarshal(body, &gr); err != nil {
+	if err := codec.Decode(body, &gr); err != nil {
 		return nil, fmt.Errorf("socket tunnel: request body is not a GraphQL request: %w", err)
 	}
 	if gr.Query == "" {
@@ -64,13 +59,13 @@ func (t Tunnel) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("socket tunnel: %w", err)
 	}
 	var result graphQLResult
-	if err := unmarshal(resp, &result); err != nil {
+	if err := codec.Decode(resp, &result); err != nil {
 		return nil, fmt.Errorf("socket tunnel: reply is not a GraphQL result: %w", err)
 	}
 	if len(result.Data) == 0 && len(result.Errors) == 0 {
 		return nil, errors.New("socket tunnel: reply has neither data nor errors")
 	}
-	out := marshal(result)
+	out := codec.Encode(result)
 	return &http.Response{
 		Status:        "200 OK",
 		StatusCode:    http.StatusOK,
@@ -112,26 +107,4 @@ type graphQLRequest struct {
 type graphQLResult struct {
 	Data   phoenix.RawJSON `json:"data"`
 	Errors phoenix.RawJSON `json:"errors,omitempty"`
-}
-
-type easyUnmarshaler interface {
-	UnmarshalEasyJSON(*jlexer.Lexer)
-}
-
-func unmarshal(data []byte, v easyUnmarshaler) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("decode: panic: %v", r)
-		}
-	}()
-	in := jlexer.Lexer{Data: data}
-	v.UnmarshalEasyJSON(&in)
-	in.Consumed()
-	return in.Error()
-}
-
-func marshal(v interface{ MarshalEasyJSON(*jwriter.Writer) }) []byte {
-	var w jwriter.Writer
-	v.MarshalEasyJSON(&w)
-	return w.Buffer.BuildBytes()
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/mailru/easyjson/jlexer"
 	"github.com/mailru/easyjson/jwriter"
+
+	"github.com/glimchat/glimchat/wasm/codec"
 )
 
 // Events and topics of the Phoenix and Absinthe protocols.
@@ -154,7 +156,7 @@ func (f Frame) Encode() []byte {
 // DecodeFrame parses one text frame. Errors wrap ErrMalformedFrame; it
 // never panics, whatever the input.
 func DecodeFrame(data []byte) (f Frame, err error) {
-	if err := unmarshal(data, &f); err != nil {
+	if err := codec.Decode(data, &f); err != nil {
 		if !errors.Is(err, ErrMalformedFrame) {
 			err = fmt.Errorf("%w: %w", ErrMalformedFrame, err)
 		}

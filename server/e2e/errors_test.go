@@ -1,0 +1,104 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/glimchat/glimchat/server/demo"
+)
+
+// What the status line says while the chat cannot show: that it is
+// connecting, and every failure, in plain words on the screen.
+
+// Every failure is a visible line of plain words, never a blank page.
+func TestErrorStates(t *testing.T) {
+	t.Parallel()
+	srv := StartServe(t, ServeOptions{Instances: []string{"http://127.0.0.1:1"}})
+
+	t.Run("unknown channel", func(t *testing.T) {
+		p := openPage(t, srv, "overlay.html", "channel=nobody_here&"+readOnly)
+		status := waitStatus(p, "no channel")
+		if !strings.Contains(status, `"nobody_here"`) {
+			t.Errorf("status = %q, want it to name the channel", status)
+		}
+		waitState(p, "offline")
+		assertStatusVisible(t, p)
+		p.AssertNoProblems()
+	})
+
+	t.Run("bad parameter", func(t *testing.T) {
+		p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly+"&history=abc")
+		waitCount(p, 50) // the default history
+		waitState(p, "live")
+		status := waitStatus(p, "history")
+		if !strings.Contains(status, "abc") {
+			t.Errorf("status = %q, want it to name history and the bad value", status)
+		}
+		assertStatusVisible(t, p)
+		p.AssertNoProblems()
+	})
+
+	t.Run("missing channel", func(t *testing.T) {
+		p := openPage(t, srv, "embed.html", readOnly)
+		waitStatus(p, "channel=")
+		assertStatusVisible(t, p)
+		p.AssertNoProblems()
+	})
+
+	t.Run("unreachable instance", func(t *testing.T) {
+		p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly+"&instance=http://127.0.0.1:1&transport=fetch")
+		waitStatus(p, "Cannot reach")
+		assertStatusVisible(t, p)
+		p.AssertNoPageProblems()
+	})
+
+	t.Run("refused client id", func(t *testing.T) {
+		p := openPage(t, srv, "overlay.html", "channel=demo&client_id=nope")
+		waitStatus(p, "client_id")
+		assertStatusVisible(t, p)
+		if n := len(logIDs(p)); n != 0 {
+			t.Errorf("log shows %d messages with a refused client id", n)
+		}
+		p.AssertNoPageProblems()
+	})
+
+	t.Run("cross-origin fetch", func(t *testing.T) {
+		d := StartDemo(t, demo.Options{})
+		cross := StartServe(t, ServeOptions{Instances: []string{d.URL}})
+		p := openPage(t, cross, "overlay.html", "channel=demo&"+readOnly+"&transport=fetch&instance="+d.URL)
+		status := waitStatus(p, "transport=socket")
+		if !strings.Contains(status, "glimchat serve -upstream") {
+			t.Errorf("status = %q, want it to suggest glimchat serve -upstream too", status)
+		}
+		assertStatusVisible(t, p)
+		p.AssertNoPageProblems()
+	})
+}
+
+// While the instance has not answered yet, the page says it is connecting
+// (never blank); once live, the line goes away.
+func TestConnectingStatus(t *testing.T) {
+	t.Parallel()
+	g := newGate("streamerUsername")
+	srv := startGated(t, g)
+	p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly+"&history=3")
+	g.wait(t)
+	status := waitStatus(p, "Connecting")
+	if !strings.Contains(status, "demo") {
+		t.Errorf("status = %q, want it to name the channel", status)
+	}
+	assertStatusVisible(t, p)
+	if st := state(p); st != "connecting" {
+		t.Errorf("data-state = %q while the lookup is held, want connecting", st)
+	}
+	close(g.open)
+	waitCount(p, 3)
+	waitState(p, "live")
+	if s := Eval[string](p, `(() => {
+		const s = document.getElementById("glimchat-status");
+		return s.hidden || getComputedStyle(s).display === "none" ? "" : s.textContent;
+	})()`); s != "" {
+		t.Errorf("status shows %q once live, want it hidden", s)
+	}
+	p.AssertNoProblems()
+}
