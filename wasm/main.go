@@ -83,7 +83,10 @@ func run(view *dom.View) {
 			return
 		}
 		go sock.Run(ctx)
-		_ = dom.OnWake(sock.Wake)
+		if err := dom.OnWake(sock.Wake); err != nil {
+			// Reconnects still happen, only after the backoff.
+			log.Warn("listen for page wake-ups", "err", err)
+		}
 	}
 	hc := &http.Client{Transport: transport.Fetch{}, Timeout: 20 * time.Second}
 	if plan.Queries == live.ViaSocket {

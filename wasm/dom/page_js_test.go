@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/glimchat/glimchat/wasm/jstest"
 )
 
 // fakeOBS installs window.obsstudio as OBS's browser source does; with
@@ -20,17 +22,7 @@ func fakeOBS(t *testing.T, handler bool) safejs.Value {
 	if handler {
 		src += `window.obsstudio.onVisibilityChange = function (v) { this.seen.push(v); };`
 	}
-	ctor, err := safejs.Global().Get("Function")
-	if err != nil {
-		t.Fatal(err)
-	}
-	install, err := ctor.New(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := install.Invoke(); err != nil {
-		t.Fatal(err)
-	}
+	jstest.Run(t, src)
 	t.Cleanup(func() { _ = safejs.Global().Delete("obsstudio") })
 	obs, err := safejs.Global().Get("obsstudio")
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/glimchat/glimchat/wasm/jstest"
 )
 
 // fakeWebSocket replaces the global WebSocket with a scripted one. Events
@@ -39,26 +41,11 @@ globalThis.WebSocket = class {
   }
 };`
 
-func installFake(t *testing.T) {
-	t.Helper()
-	fn, err := safejs.Global().Get("Function")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := fn.New(fakeWebSocket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Invoke(); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // withFake installs the fake WebSocket and returns a context that bounds
 // the test.
 func withFake(t *testing.T) context.Context {
 	t.Helper()
-	installFake(t)
+	jstest.Run(t, fakeWebSocket)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	t.Cleanup(cancel)
 	return ctx
