@@ -12,6 +12,12 @@
 // 406, a mutation over GET 405, a subscription over HTTP a 200 with an error,
 // unparsable HTTP variables a 400 "Could not parse variables", and any socket
 // vsn other than 2.0.0 a 403 (guesses).
+//
+// Unlike the real server, the demo bounds everything a client can make it
+// hold (limits.go): Absinthe's complexity limit of 500 on socket docs as
+// well as on HTTP, 2000 chat messages and 5 s per document, the newest
+// 5000 messages per channel, 1024 bytes per message, 256 sockets, 10
+// subscriptions per socket and 1 MiB queued for a slow client.
 package demo
 
 import (
@@ -76,6 +82,13 @@ type Instance struct {
 	faults   faultState
 	socketMu sync.Mutex
 	sockets  map[*socket]struct{}
+	open     atomic.Int64 // sockets accepted or being accepted, for limits.sockets
+
+	lim                      limits
+	slowLog, lagLog, fullLog logLimiter
+	// resolveHook, when set by a test, runs as chatMessages starts to
+	// resolve, with the execution's context.
+	resolveHook func(context.Context)
 }
 
 // New builds an instance with its fixtures, history and fresh tokens.
@@ -101,6 +114,7 @@ func newInstance(opts Options, now func() time.Time) (*Instance, error) {
 		byToken: make(map[string]*access),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		sockets: make(map[*socket]struct{}),
+		lim:     defaultLimits(),
 	}
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.

@@ -20,9 +20,19 @@ type harness struct {
 
 func newHarness(t *testing.T, opts Options) *harness {
 	t.Helper()
+	return newTunedHarness(t, opts, nil)
+}
+
+// newTunedHarness lets tune change the instance (lower its limits, set
+// hooks) before it serves anything.
+func newTunedHarness(t *testing.T, opts Options, tune func(*Instance)) *harness {
+	t.Helper()
 	inst, err := newInstance(opts, func() time.Time { return testNow })
 	if err != nil {
 		t.Fatalf("new instance: %v", err)
+	}
+	if tune != nil {
+		tune(inst)
 	}
 	srv := httptest.NewServer(inst.Handler())
 	t.Cleanup(srv.Close)

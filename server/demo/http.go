@@ -2,14 +2,15 @@ package demo
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/parser"
 )
 
 const (
@@ -143,7 +144,7 @@ func readParams(w http.ResponseWriter, r *http.Request) (p gqlParams, status int
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
-			return p, http.StatusRequestEntityTooLarge, ""
+			return p, bodyErrorStatus(err), ""
 		}
 		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		switch ct {
@@ -190,19 +191,28 @@ func readParams(w http.ResponseWriter, r *http.Request) (p gqlParams, status int
 	return p, 0, ""
 }
 
-// operationType classifies the selected operation without validating;
-// graphql-go does the real parsing and validation.
-func operationType(query, opName string) ast.Operation {
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
-	if err != nil {
+// bodyErrorStatus is how Plug.Parsers fails a body it cannot read: 413
+// past the length limit, 408 on a read timeout (Plug.TimeoutError), 400
+// otherwise (Plug.BadRequestError).
+func bodyErrorStatus(err error) int {
+	var tooLarge *http.MaxBytesError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &tooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return http.StatusRequestTimeout
+	}
+	return http.StatusBadRequest
+}
+
+// operationType is the kind of the operation opName selects, or "" when
+// the document does not parse or has no such operation.
+func operationType(op *ast.OperationDefinition) ast.Operation {
+	if op == nil {
 		return ""
 	}
-	for _, op := range doc.Operations {
-		if opName == "" || op.Name == opName {
-			return op.Operation
-		}
-	}
-	return ""
+	return op.Operation
 }
 
 type gqlResponse struct {
@@ -230,7 +240,8 @@ func (inst *Instance) serveGraph(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	switch operationType(p.query, p.opName) {
+	doc, op := parseOperation(p.query, p.opName)
+	switch operationType(op) {
 	case ast.Mutation:
 		if r.Method != http.MethodPost {
 			writeJSON(w, http.StatusMethodNotAllowed, errorsBody("Can only perform a mutation from a POST request"))
@@ -241,7 +252,7 @@ func (inst *Instance) serveGraph(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ri := &reqInfo{acc: acc, base: baseURL(r)}
-	resp := inst.schema.Exec(withReq(r.Context(), ri), p.query, p.opName, p.variables)
+	resp := inst.execute(r.Context(), ri, p.query, p.opName, p.variables, doc, op)
 	if ri.crash != nil {
 		// A bang lookup raised (Ecto.NoResultsError is a 404).
 		inst.log.Info("graphql resolver raised", "err", ri.crash)

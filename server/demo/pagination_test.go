@@ -43,7 +43,7 @@ func TestPaginate(t *testing.T) {
 		{"after wins over before", 150, pageArgs{First: nullInt(2), After: cursor(5), Before: cursor(1)}, page{6, 2, true, true}},
 	}
 	for _, c := range cases {
-		got, err := paginate(c.total, c.args)
+		got, err := paginate(0, c.total, c.args)
 		if err != nil || got != c.want {
 			t.Errorf("%s: got %+v, %v; want %+v", c.name, got, err, c.want)
 		}
@@ -54,11 +54,11 @@ func TestPaginate(t *testing.T) {
 		"Invalid cursor provided as `after` argument":  {First: nullInt(1), After: &bad},
 		"Invalid cursor provided as `before` argument": {Last: nullInt(1), Before: &bad},
 	} {
-		if _, err := paginate(10, args); err == nil || err.Error() != name {
+		if _, err := paginate(0, 10, args); err == nil || err.Error() != name {
 			t.Errorf("want error %q, got %v", name, err)
 		}
 	}
-	if _, err := paginate(10, pageArgs{First: nullInt(-1)}); err == nil {
+	if _, err := paginate(0, 10, pageArgs{First: nullInt(-1)}); err == nil {
 		t.Errorf("a negative first must fail")
 	}
 }

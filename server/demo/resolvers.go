@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -28,6 +29,7 @@ type reqInfo struct {
 	// lagging ends the connection of a subscription that fell too far
 	// behind; nil outside sockets.
 	lagging func()
+	served  atomic.Int64 // chat messages returned so far, for maxMessagesPerRequest
 }
 
 func withReq(ctx context.Context, ri *reqInfo) context.Context {
@@ -250,17 +252,24 @@ type pageArgs struct {
 // Glimesh.Api.connection_from_query_with_count drives absinthe_relay's
 // Connection.from_query.
 func (r *channelRes) ChatMessages(ctx context.Context, args pageArgs) (*connRes, error) {
-	msgs := r.inst.store.messagesOf(r.c)
-	page, err := paginate(len(msgs), args)
+	if r.inst.resolveHook != nil {
+		r.inst.resolveHook(ctx)
+	}
+	ri := reqFrom(ctx)
+	msgs, oldest := r.inst.store.historyOf(r.c)
+	page, err := paginate(oldest, oldest+len(msgs), args)
 	if err != nil {
 		if errors.Is(err, errMissing) {
-			reqFrom(ctx).crash = err
+			ri.crash = err
 		}
 		return nil, err
 	}
+	if limit := r.inst.lim.messagesPerRequest; ri.served.Add(int64(page.n)) > int64(limit) {
+		return nil, fmt.Errorf("Too many chat messages: the demo returns at most %d per request", limit)
+	}
 	conn := &connRes{page: page}
 	for i := page.offset; i < page.offset+page.n; i++ {
-		conn.edges = append(conn.edges, &edgeRes{cursor: offsetToCursor(i), node: &messageRes{r.inst, msgs[i]}})
+		conn.edges = append(conn.edges, &edgeRes{cursor: offsetToCursor(i), node: &messageRes{r.inst, msgs[i-oldest]}})
 	}
 	return conn, nil
 }
@@ -298,7 +307,10 @@ func cursorToOffset(c string) (int, bool) {
 	return n, true
 }
 
-func paginate(total int, a pageArgs) (page, error) {
+// paginate pages offsets [oldest, total): cursors are offsets over every
+// message the channel ever had (as in the real server, which keeps them
+// all), and those before oldest are gone from the demo's bounded history.
+func paginate(oldest, total int, a pageArgs) (page, error) {
 	// No first or last key at all: first 100. A null one counts as given,
 	// as in Absinthe. (graphql-go reports an argument bound to a variable
 	// the request left out as null too; Absinthe would drop it.)
@@ -352,11 +364,19 @@ func paginate(total int, a pageArgs) (page, error) {
 	if limit < 0 || start < 0 {
 		return page{}, fmt.Errorf("negative limit or offset: %w", errMissing)
 	}
+	if start < oldest {
+		// Forward pages start at the oldest message held; backward ones
+		// keep their end (the before cursor).
+		if !forward {
+			limit = max(start+limit-oldest, 0)
+		}
+		start = oldest
+	}
 	fetched := min(max(total-start, 0), limit+1)
 	return page{
 		offset:  start,
 		n:       min(fetched, limit),
-		hasPrev: start > 0,
+		hasPrev: start > oldest,
 		hasNext: fetched > limit,
 	}, nil
 }

@@ -20,8 +20,10 @@ import (
 
 const (
 	controlTopic  = "__absinthe__:control"
-	maxQueued     = 10000 // frames waiting for a slow client before it is cut off
 	writeDeadline = 10 * time.Second
+	// inboxSize is how many frames may wait while one is handled; then
+	// the reader waits too, and TCP pushes back on the client.
+	inboxSize = 16
 )
 
 var jsonNull = json.RawMessage("null")
@@ -37,8 +39,11 @@ type socket struct {
 
 	stallUntil atomic.Int64 // unix nanos; frames in and out vanish before it
 
+	inbox chan []byte // frames read, for handleLoop to handle in order as a Phoenix channel does
+
 	outMu  sync.Mutex
 	out    [][]byte
+	queued int // bytes in out and being written
 	wake   chan struct{}
 	closed bool
 
@@ -101,35 +106,54 @@ func (inst *Instance) serveSocket(w http.ResponseWriter, r *http.Request) {
 		errorView(w, http.StatusForbidden)
 		return
 	}
+	defer inst.open.Add(-1)
+	if n := inst.open.Add(1); n > int64(inst.lim.sockets) {
+		inst.fullLog.warn(inst.log, "websocket refused: too many open", "limit", inst.lim.sockets)
+		errorView(w, http.StatusServiceUnavailable)
+		return
+	}
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		inst.log.Info("websocket accept failed", "err", err)
 		return
 	}
 	conn.SetReadLimit(maxBody)
-	ctx, stop := context.WithCancel(context.Background())
-	s := &socket{inst: inst, conn: conn, acc: acc, base: baseURL(r), ctx: ctx, stop: stop,
-		wake: make(chan struct{}, 1), subs: make(map[string]context.CancelFunc)}
+	s := inst.newSocket(conn, acc, baseURL(r))
 	inst.socketMu.Lock()
 	inst.sockets[s] = struct{}{}
 	inst.socketMu.Unlock()
+	handled := make(chan struct{})
 	defer func() {
 		inst.socketMu.Lock()
 		delete(inst.sockets, s)
 		inst.socketMu.Unlock()
 		s.dropSubs()
-		stop()
+		s.stop() // ends a doc still running
 		conn.CloseNow()
+		<-handled
 	}()
 	go s.writeLoop()
+	go func() {
+		defer close(handled)
+		s.handleLoop()
+	}()
 	s.readLoop()
+}
+
+func (inst *Instance) newSocket(conn *websocket.Conn, acc *access, base string) *socket {
+	ctx, stop := context.WithCancel(context.Background())
+	return &socket{inst: inst, conn: conn, acc: acc, base: base, ctx: ctx, stop: stop,
+		inbox: make(chan []byte, inboxSize), wake: make(chan struct{}, 1),
+		subs: make(map[string]context.CancelFunc)}
 }
 
 func (s *socket) stalled() bool { return time.Now().UnixNano() < s.stallUntil.Load() }
 
-// readLoop handles frames until the socket ends. Phoenix closes a socket
-// that received nothing for the idle timeout; frames swallowed by a stall
-// never arrived, so they do not count.
+// readLoop reads frames until the socket ends, and hands them to
+// handleLoop: reading on while a doc runs is how a close is noticed, and
+// the close cancels the doc. Phoenix closes a socket that received nothing
+// for the idle timeout; frames swallowed by a stall never arrived, so they
+// do not count.
 func (s *socket) readLoop() {
 	idle := s.inst.opts.IdleTimeout
 	timer := time.AfterFunc(idle, func() {
@@ -146,18 +170,46 @@ func (s *socket) readLoop() {
 			continue
 		}
 		timer.Reset(idle)
-		if typ != websocket.MessageText || !s.handleFrame(data) {
-			// Phoenix's serializer raises on a malformed frame and the
-			// socket process dies: the connection closes, the server lives.
-			s.inst.log.Info("malformed websocket frame; closing socket", "bytes", len(data))
-			s.conn.Close(websocket.StatusInternalError, "")
+		if typ != websocket.MessageText {
+			s.malformed(data)
+			return
+		}
+		select {
+		case s.inbox <- data:
+		case <-s.ctx.Done():
 			return
 		}
 	}
 }
 
+// handleLoop handles the frames readLoop passes on, in order, until the
+// socket ends.
+func (s *socket) handleLoop() {
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case data := <-s.inbox:
+			if !s.handleFrame(data) {
+				s.malformed(data)
+				return
+			}
+		}
+	}
+}
+
+// malformed is Phoenix's serializer raising: the socket process dies and
+// the connection closes, the server lives. stop frees a reader blocked on
+// a full inbox that nobody drains any more.
+func (s *socket) malformed(data []byte) {
+	s.inst.log.Info("malformed websocket frame; closing socket", "bytes", len(data))
+	s.conn.Close(websocket.StatusInternalError, "")
+	s.stop()
+}
+
 // enqueue queues a frame for the writer; frames produced during a stall
-// are lost, as on a dead link.
+// are lost, as on a dead link. Past limits.queuedBytes the client is too
+// slow and the socket is closed, once.
 func (s *socket) enqueue(frame []byte) {
 	if s.stalled() {
 		return
@@ -167,13 +219,15 @@ func (s *socket) enqueue(frame []byte) {
 		s.outMu.Unlock()
 		return
 	}
-	if len(s.out) >= maxQueued {
+	if s.queued > 0 && s.queued+len(frame) > s.inst.lim.queuedBytes {
+		s.closed, s.out = true, nil
 		s.outMu.Unlock()
-		s.inst.log.Warn("websocket client too slow; closing socket")
+		s.inst.slowLog.warn(s.inst.log, "websocket client too slow; closing socket", "limit_bytes", s.inst.lim.queuedBytes)
 		s.conn.CloseNow()
 		return
 	}
 	s.out = append(s.out, frame)
+	s.queued += len(frame)
 	s.outMu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -199,12 +253,15 @@ func (s *socket) writeLoop() {
 		s.out = nil
 		s.outMu.Unlock()
 		for _, f := range batch {
-			if s.stalled() {
-				continue
+			var err error
+			if !s.stalled() {
+				ctx, cancel := context.WithTimeout(s.ctx, writeDeadline)
+				err = s.conn.Write(ctx, websocket.MessageText, f)
+				cancel()
 			}
-			ctx, cancel := context.WithTimeout(s.ctx, writeDeadline)
-			err := s.conn.Write(ctx, websocket.MessageText, f)
-			cancel()
+			s.outMu.Lock()
+			s.queued -= len(f)
+			s.outMu.Unlock()
 			if err != nil {
 				s.stop()
 				return
@@ -381,14 +438,15 @@ func (s *socket) doc(joinRef, ref json.RawMessage, payload json.RawMessage) {
 		json.Unmarshal(raw, &opName)
 	}
 	ri := &reqInfo{acc: s.acc, base: s.base, lagging: func() {
-		s.inst.log.Warn("subscription fell behind; closing socket")
+		s.inst.lagLog.warn(s.inst.log, "subscription fell behind; closing socket")
 		s.conn.CloseNow()
 	}}
-	if operationType(query, opName) == ast.Subscription {
-		s.subscribe(joinRef, ref, query, opName, vars, ri)
+	doc, op := parseOperation(query, opName)
+	if operationType(op) == ast.Subscription {
+		s.subscribe(joinRef, ref, query, opName, vars, ri, doc, op)
 		return
 	}
-	resp := s.inst.schema.Exec(withReq(s.ctx, ri), query, opName, vars)
+	resp := s.inst.execute(s.ctx, ri, query, opName, vars, doc, op)
 	if ri.crash != nil {
 		s.inst.log.Info("graphql resolver raised on the socket", "err", ri.crash)
 		s.crash()
@@ -406,9 +464,25 @@ func (s *socket) doc(joinRef, ref json.RawMessage, payload json.RawMessage) {
 	s.send(joinRef, ref, controlTopic, "phx_reply", reply{out, status})
 }
 
-func (s *socket) subscribe(joinRef, ref json.RawMessage, query, opName string, vars map[string]any, ri *reqInfo) {
-	if errs := s.inst.schema.ValidateWithVariables(query, vars); len(errs) > 0 {
+func (s *socket) subscribe(joinRef, ref json.RawMessage, query, opName string, vars map[string]any, ri *reqInfo, doc *ast.QueryDocument, op *ast.OperationDefinition) {
+	refuse := func(errs any) {
 		s.send(joinRef, ref, controlTopic, "phx_reply", reply{gqlResponse{Errors: errs}, "error"})
+	}
+	if errs := s.inst.schema.ValidateWithVariables(query, vars); len(errs) > 0 {
+		refuse(errs)
+		return
+	}
+	if errs := complexityErrors(doc, op, s.inst.lim.complexity); errs != nil {
+		refuse(errs)
+		return
+	}
+	// Docs run one at a time, so nothing adds a subscription between this
+	// check and the insert below.
+	s.mu.Lock()
+	full := len(s.subs) >= s.inst.lim.subsPerSocket
+	s.mu.Unlock()
+	if full {
+		refuse([]map[string]string{{"message": fmt.Sprintf("Too many subscriptions: the demo allows %d per socket", s.inst.lim.subsPerSocket)}})
 		return
 	}
 	id := s.inst.subscriptionID(query, vars)
@@ -416,7 +490,7 @@ func (s *socket) subscribe(joinRef, ref json.RawMessage, query, opName string, v
 	results, err := s.inst.schema.Subscribe(ctx, query, opName, vars)
 	if err != nil {
 		cancel()
-		s.send(joinRef, ref, controlTopic, "phx_reply", reply{gqlResponse{Errors: []map[string]string{{"message": err.Error()}}}, "error"})
+		refuse([]map[string]string{{"message": err.Error()}})
 		return
 	}
 	s.mu.Lock()

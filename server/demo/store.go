@@ -44,7 +44,8 @@ type channel struct {
 	bans        map[int]time.Time // zero time: permanent
 	emotes      []emote           // channel emotes, usable in this channel only
 
-	messages []*message // id order; guarded by store.mu
+	messages []*message // the newest maxHistory, id order; guarded by store.mu
+	dropped  int        // how many older ones were let go: messages[0]'s offset
 }
 
 type token struct{ Type, Text, URL, Src string }
@@ -146,8 +147,9 @@ func (s *store) parserConfigFor(c *channel, u *user) parserConfig {
 }
 
 // create runs Glimesh.Chat.create_chat_message: channel ban, link policy,
-// changeset (1..255 characters), tokenize, insert. Publishing is the
-// caller's job, outside the lock.
+// changeset (1..255 characters; and, unlike the real one, at most
+// maxMessageBytes), tokenize, insert. Publishing is the caller's job,
+// outside the lock.
 func (s *store) create(c *channel, u *user, text *string, now time.Time) (*message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -171,6 +173,10 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 	if graphemeLen(*text) > 255 {
 		return nil, chatError("message: should be at most 255 character(s)")
 	}
+	if len(*text) > maxMessageBytes {
+		// Ecto's validate_length wording for count: :bytes.
+		return nil, chatError(fmt.Sprintf("message: should be at most %d byte(s)", maxMessageBytes))
+	}
 	m := &message{
 		channel: c,
 		user:    u,
@@ -193,12 +199,39 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 func (s *store) insertLocked(m *message) {
 	s.nextID++
 	m.id = s.nextID
-	m.channel.messages = append(m.channel.messages, m)
+	c := m.channel
+	if len(c.messages) == maxHistory {
+		if len(c.messages) == cap(c.messages) {
+			// A fresh array, so that the old one and the messages dropped
+			// from its front can be collected. Every historySlack inserts
+			// copy maxHistory pointers once.
+			fresh := make([]*message, maxHistory-1, maxHistory+historySlack)
+			copy(fresh, c.messages[1:])
+			c.messages = fresh
+		} else {
+			// Readers hold slices capped at their length, so appending
+			// past the end of this one never touches what they see.
+			c.messages = c.messages[1:]
+		}
+		c.dropped++
+	}
+	c.messages = append(c.messages, m)
 }
 
-// messagesOf returns the channel's messages at this instant (id order).
-func (s *store) messagesOf(c *channel) []*message {
+// historySlack is how many dropped messages the array behind a full
+// history may still pin before it is copied.
+const historySlack = maxHistory / 4
+
+// historyOf returns the channel's messages at this instant (id order) and
+// the offset of the first one among all it ever had.
+func (s *store) historyOf(c *channel) ([]*message, int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return c.messages[:len(c.messages):len(c.messages)]
+	return c.messages[:len(c.messages):len(c.messages)], c.dropped
+}
+
+// messagesOf returns the messages historyOf does.
+func (s *store) messagesOf(c *channel) []*message {
+	msgs, _ := s.historyOf(c)
+	return msgs
 }
