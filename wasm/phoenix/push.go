@@ -91,29 +91,42 @@ func (s *Socket) failPending(match func(*push) bool, err error) {
 	}
 }
 
+// maxWaiting bounds the pushes held for a join; past it a push fails with
+// ErrNotConnected rather than letting an outage pile up requests.
+const maxWaiting = 64
+
+// waitingPush is a push made before the control channel joined. Like the
+// Phoenix JS client's push buffer, it is sent once the channel joins,
+// unless its caller gave up first.
+type waitingPush struct {
+	ctx     context.Context
+	event   string
+	payload []byte
+	done    func(Reply, error)
+}
+
 // Push sends event with payload (a JSON object) on the control channel and
-// waits for the reply. It fails at once with ErrNotConnected when the
-// channel is not joined: nothing is queued across reconnects.
+// waits for the reply. Before the channel has joined (the socket is still
+// connecting, or reconnecting), the push waits for the join, bounded by
+// ctx: a caller at start-up needs no retry loop of its own.
 func (s *Socket) Push(ctx context.Context, event string, payload []byte) (Reply, error) {
-	if !s.running.Load() {
-		select {
-		case <-s.done:
-			return Reply{}, fmt.Errorf("%s: %w", event, ErrClosed)
-		default:
-			return Reply{}, fmt.Errorf("%s: %w", event, ErrNotConnected)
-		}
-	}
 	type result struct {
 		r   Reply
 		err error
 	}
 	ch := make(chan result, 1)
+	done := func(r Reply, err error) { ch <- result{r, err} }
 	ok := s.post(ctx, func() {
-		if !s.control.joined {
-			ch <- result{err: fmt.Errorf("%s: %w", event, ErrNotConnected)}
+		if s.control.joined {
+			s.control.push(event, payload, done)
 			return
 		}
-		s.control.push(event, payload, func(r Reply, err error) { ch <- result{r, err} })
+		s.waiting = slices.DeleteFunc(s.waiting, func(w waitingPush) bool { return w.ctx.Err() != nil })
+		if len(s.waiting) >= maxWaiting {
+			done(Reply{}, fmt.Errorf("%s: %w (%d pushes already wait for the join)", event, ErrNotConnected, maxWaiting))
+			return
+		}
+		s.waiting = append(s.waiting, waitingPush{ctx, event, payload, done})
 	})
 	if !ok {
 		if err := ctx.Err(); err != nil {
@@ -127,6 +140,25 @@ func (s *Socket) Push(ctx context.Context, event string, payload []byte) (Reply,
 	case <-ctx.Done():
 		return Reply{}, fmt.Errorf("%s: %w", event, ctx.Err())
 	}
+}
+
+// sendWaiting sends the pushes that waited for the join, in order.
+func (s *Socket) sendWaiting() {
+	waiting := s.waiting
+	s.waiting = nil
+	for _, w := range waiting {
+		if w.ctx.Err() == nil {
+			s.control.push(w.event, w.payload, w.done)
+		}
+	}
+}
+
+// failWaiting fails the pushes still waiting for a join.
+func (s *Socket) failWaiting(err error) {
+	for _, w := range s.waiting {
+		w.done(Reply{}, fmt.Errorf("%s: %w", w.event, err))
+	}
+	s.waiting = nil
 }
 
 // Doc runs a GraphQL query or mutation over the socket and returns the

@@ -14,6 +14,11 @@ import (
 // DefaultHeartbeatInterval is the Phoenix and Glimesh heartbeat figure.
 const DefaultHeartbeatInterval = 30 * time.Second
 
+// DefaultHeartbeatTimeout is how long a heartbeat's reply may take. A live
+// server answers within a round trip, so a half-open link is noticed within
+// one interval plus this, and its timer runs only while a beat is out.
+const DefaultHeartbeatTimeout = 10 * time.Second
+
 // Config configures a Socket. Zero durations take the defaults.
 type Config struct {
 	URL    string // from SocketURL; it may carry a token, so it is never logged
@@ -22,7 +27,7 @@ type Config struct {
 	Logger *slog.Logger // default discards
 
 	HeartbeatInterval time.Duration // default DefaultHeartbeatInterval
-	HeartbeatTimeout  time.Duration // reply deadline; default HeartbeatInterval
+	HeartbeatTimeout  time.Duration // reply deadline; default DefaultHeartbeatTimeout, at most HeartbeatInterval
 	PushTimeout       time.Duration // default 10 s
 	DialTimeout       time.Duration // default 10 s
 	Backoff           Backoff       // default Base 500 ms, Cap 10 s
@@ -66,6 +71,7 @@ type Socket struct {
 	quickFails int
 	ref        uint64
 	pending    map[string]*push
+	waiting    []waitingPush // pushes made before the join, sent once it is done
 	hbT        loopTimer
 	hbDeadline loopTimer
 	hbRef      string
@@ -95,7 +101,7 @@ func New(cfg Config) (*Socket, error) {
 		}
 	}
 	def(&cfg.HeartbeatInterval, DefaultHeartbeatInterval)
-	def(&cfg.HeartbeatTimeout, cfg.HeartbeatInterval)
+	def(&cfg.HeartbeatTimeout, min(DefaultHeartbeatTimeout, cfg.HeartbeatInterval))
 	def(&cfg.PushTimeout, 10*time.Second)
 	def(&cfg.DialTimeout, 10*time.Second)
 	def(&cfg.QuickFailure, 2*time.Second)
@@ -157,6 +163,7 @@ func (s *Socket) stopping() bool { return s.runCtx.Err() != nil }
 func (s *Socket) shutdown() {
 	s.running.Store(false)
 	s.teardown(ErrClosed)
+	s.failWaiting(ErrClosed)
 	s.reconnectT.stop()
 	s.dialT.stop()
 	s.st.set(StateOffline, nil)
@@ -272,6 +279,7 @@ func (s *Socket) joined() {
 	s.attempts = 0
 	s.everLive = true
 	s.st.set(StateLive, nil)
+	s.sendWaiting()
 	s.syncSubs()
 }
 

@@ -168,10 +168,6 @@ func TestPushReplyMatching(t *testing.T) {
 
 func TestPushFailures(t *testing.T) {
 	h := start(t, nil)
-	// Before the join: refused at once, nothing queued.
-	if _, err := h.sock.Doc(context.Background(), "q", nil); !errors.Is(err, phoenix.ErrNotConnected) {
-		t.Errorf("before join: %v, want ErrNotConnected", err)
-	}
 	c := h.live()
 
 	r := h.doc(context.Background(), "slow")
@@ -197,6 +193,42 @@ func TestPushFailures(t *testing.T) {
 	}
 }
 
+// A push made before the control channel joins waits for the join, the way
+// the Phoenix JS client buffers pushes, so a page's first query needs no
+// retry; one whose caller gives up first is never sent.
+func TestPushWaitsForTheJoin(t *testing.T) {
+	h := start(t, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	abandoned := h.doc(ctx, "query abandoned")
+	first := h.doc(context.Background(), "query first")
+	cancel()
+	if res := wait(t, abandoned); !errors.Is(res.err, context.Canceled) {
+		t.Errorf("abandoned before the join: %v, want context.Canceled", res.err)
+	}
+	c := h.srv.Accept(t)
+	c.Join(t)
+	f := c.Expect(t, phoenix.TopicControl, phoenix.EventDoc)
+	if !strings.Contains(string(f.Payload), "query first") {
+		t.Fatalf("first push after the join carries %s, want the waiting one (the abandoned one is never sent)", f.Payload)
+	}
+	c.Reply(f, "ok", `{"data":{}}`)
+	if res := wait(t, first); res.err != nil {
+		t.Errorf("waiting push: %v", res.err)
+	}
+	h.barrier(c) // nothing else was sent before the barrier's doc
+
+	// A socket that stops fails what still waits.
+	c.Drop()
+	h.states.Wait(t, phoenix.StateReconnecting)
+	pending := h.doc(context.Background(), "query pending")
+	h.cancel()
+	wait(t, h.ran)
+	h.ran <- nil // for the cleanup
+	if res := wait(t, pending); !errors.Is(res.err, phoenix.ErrClosed) {
+		t.Errorf("waiting when the socket stopped: %v, want ErrClosed", res.err)
+	}
+}
+
 func TestHeartbeat(t *testing.T) {
 	h := start(t, nil)
 	c := h.live()
@@ -216,10 +248,11 @@ func TestHeartbeat(t *testing.T) {
 	default:
 	}
 
-	// Stalled: the socket stays open but stops answering.
+	// Stalled: the socket stays open but stops answering. It is noticed
+	// DefaultHeartbeatTimeout after the beat: within 40 s of the stall.
 	h.advanceTo(30 * time.Second)
 	c.Expect(t, phoenix.TopicPhoenix, phoenix.EventHeartbeat)
-	h.advanceTo(30 * time.Second)
+	h.advanceTo(phoenix.DefaultHeartbeatTimeout)
 	c.WaitClosed(t)
 	s := h.states.Wait(t, phoenix.StateReconnecting)
 	if !errors.Is(s.Err, phoenix.ErrHeartbeatTimeout) {
