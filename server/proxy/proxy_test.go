@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -62,7 +65,7 @@ func newUpstream(t *testing.T, h http.HandlerFunc) (*httptest.Server, *seen) {
 	return up, s
 }
 
-func newProxy(t *testing.T, upstream string, opts ...Option) *httptest.Server {
+func newHandler(t *testing.T, upstream string, opts ...Option) http.Handler {
 	t.Helper()
 	u, err := ParseUpstream(upstream)
 	if err != nil {
@@ -72,7 +75,12 @@ func newProxy(t *testing.T, upstream string, opts ...Option) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	return h
+}
+
+func newProxy(t *testing.T, upstream string, opts ...Option) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(newHandler(t, upstream, opts...))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -349,6 +357,7 @@ func TestUnreachableUpstream(t *testing.T) {
 		if ct := resp.Header.Get("Content-Type"); ct != "text/plain; charset=utf-8" {
 			t.Errorf("Content-Type %q", ct)
 		}
+		protected(t, target, resp.Header)
 		if !strings.Contains(string(b), "could not be reached") || strings.Contains(string(b), "SECRET") || strings.Contains(string(b), "127.0.0.1") {
 			t.Errorf("502 body %q: want a plain message without details", b)
 		}
@@ -394,5 +403,310 @@ func TestRedact(t *testing.T) {
 		if got := redact(err, r); strings.Contains(got, "SECRET") || got == "" {
 			t.Errorf("redact(%v) = %q", err, got)
 		}
+	}
+}
+
+// protected checks the headers every proxied answer must carry, whatever the
+// instance sent.
+func protected(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	for k, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'; sandbox; frame-ancestors 'none'",
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+	} {
+		if got := h.Values(k); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: %s %q, want exactly %q", what, k, got, want)
+		}
+	}
+	if got := h.Get("Content-Security-Policy-Report-Only"); got != "" {
+		t.Errorf("%s: the instance's Content-Security-Policy-Report-Only %q passed", what, got)
+	}
+}
+
+// TestProxiedContentCannotRunScript: uploads (SVG emotes are user files) and
+// instance pages come back on the widget's origin, which holds the viewer's
+// token, so nothing proxied may run script, be sniffed or be framed.
+func TestProxiedContentCannotRunScript(t *testing.T) {
+	const svg = `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>`
+	const page = `<!doctype html><script>alert(sessionStorage.length)</script>`
+	answers := map[string]struct{ ct, body string }{
+		"/uploads/emotes/evil.svg": {"image/svg+xml", svg},
+		"/api/oauth/authorize":     {"text/html; charset=utf-8", page},
+		"/api/graph":               {"application/json", `{"data":{}}`},
+		"/uploads/untyped":         {"", page},
+	}
+	up, _ := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		a := answers[r.URL.Path]
+		h := w.Header()
+		if a.ct != "" {
+			h.Set("Content-Type", a.ct)
+		} else {
+			h["Content-Type"] = nil // the upstream sends none
+		}
+		h.Set("Content-Security-Policy", "script-src * 'unsafe-inline'")
+		h.Set("Content-Security-Policy-Report-Only", "default-src 'none'; report-uri https://up.example/r")
+		h.Set("X-Frame-Options", "ALLOWALL")
+		h.Set("X-Content-Type-Options", "sniff-away")
+		io.WriteString(w, a.body)
+	})
+	px := newProxy(t, up.URL)
+	for p, a := range answers {
+		resp, err := http.Get(px.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != a.body {
+			t.Errorf("GET %s: %d %q, want the upstream's answer", p, resp.StatusCode, b)
+		}
+		protected(t, "GET "+p, resp.Header)
+		want := a.ct
+		if want == "" {
+			want = "application/octet-stream" // not sniffed into text/html
+		}
+		if got := resp.Header.Get("Content-Type"); got != want {
+			t.Errorf("GET %s: Content-Type %q, want %q", p, got, want)
+		}
+	}
+}
+
+// Client-address and path-override headers a client (or a proxy in front of
+// glimchat) may send; none may reach the instance.
+var clientHeaderNames = []string{
+	"X-Real-Ip", "X_Real_IP", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port",
+	"X-Forwarded-Server", "Forwarded", "True-Client-Ip", "Cf-Connecting-Ip", "X-Client-Ip",
+	"X-Cluster-Client-Ip", "Client-Ip", "Fastly-Client-Ip", "X-Originating-Ip", "Via",
+	"X-Original-Url", "X-Rewrite-Url", "Cookie", "Origin",
+}
+
+// Origin-wide response headers an instance may send; none may reach the
+// widget's origin.
+var originHeaderNames = []string{
+	"Set-Cookie", "Clear-Site-Data", "Refresh", "Link", "Strict-Transport-Security", "Alt-Svc",
+	"Accept-Ch", "Critical-Ch", "Nel", "Report-To", "Reporting-Endpoints", "Service-Worker-Allowed",
+	"Origin-Agent-Cluster",
+}
+
+func withClientHeaders(h http.Header) http.Header {
+	for _, k := range clientHeaderNames {
+		h[k] = []string{"http://6.6.6.6"}
+	}
+	return h
+}
+
+func setOriginHeaders(h http.Header) {
+	for _, k := range originHeaderNames {
+		h.Set(k, `"*"; </x>; rel=preload`)
+	}
+}
+
+func checkDropped(t *testing.T, what string, h http.Header, names []string) {
+	t.Helper()
+	for _, k := range names {
+		if v, ok := h[http.CanonicalHeaderKey(k)]; ok {
+			t.Errorf("%s: %s %q passed the proxy", what, k, v)
+		}
+		if v, ok := h[k]; ok {
+			t.Errorf("%s: %s %q passed the proxy", what, k, v)
+		}
+	}
+}
+
+func TestDropsClientAndOriginHeaders(t *testing.T) {
+	up, got := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		setOriginHeaders(w.Header())
+		w.WriteHeader(http.StatusEarlyHints) // ReverseProxy relays 1xx on its own
+		setOriginHeaders(w.Header())
+		io.WriteString(w, "ok")
+	})
+	px := newProxy(t, up.URL)
+	var informational []int
+	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+		Got1xxResponse: func(code int, _ textproto.MIMEHeader) error {
+			informational = append(informational, code)
+			return nil
+		},
+	})
+	req, _ := http.NewRequestWithContext(ctx, "GET", px.URL+"/uploads/a.png", nil)
+	req.Header = withClientHeaders(http.Header{"Authorization": {"Client-ID kept"}})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "ok" {
+		t.Fatalf("%d %q", resp.StatusCode, b)
+	}
+	r, _ := got.last(t)
+	checkDropped(t, "upstream request", r.Header, clientHeaderNames)
+	if r.Header.Get("Authorization") != "Client-ID kept" {
+		t.Errorf("Authorization lost: %v", r.Header)
+	}
+	checkDropped(t, "response", resp.Header, originHeaderNames)
+	if len(informational) != 0 {
+		t.Errorf("the upstream's 1xx reached the client: %v", informational)
+	}
+}
+
+func TestWebsocketDropsAndProtects(t *testing.T) {
+	up, got := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		setOriginHeaders(w.Header())
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+	})
+	px := newProxy(t, up.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(px.URL, "http")+"/api/graph/websocket?vsn=2.0.0",
+		&websocket.DialOptions{HTTPHeader: withClientHeaders(http.Header{})})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.CloseNow()
+	r, _ := got.last(t)
+	checkDropped(t, "upstream upgrade request", r.Header, clientHeaderNames)
+	checkDropped(t, "101 response", resp.Header, originHeaderNames)
+	protected(t, "101 response", resp.Header)
+}
+
+// blockingUpstream answers nothing, or sends its headers and part of a body,
+// and then stalls until the test ends or for 3s at most (longer than any
+// timeout the tests set, and bounding them should the proxy not time out).
+func blockingUpstream(t *testing.T, partial string) *httptest.Server {
+	t.Helper()
+	release := make(chan struct{})
+	up, _ := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if partial != "" {
+			w.Header().Set("Content-Type", "image/png")
+			io.WriteString(w, partial)
+			http.NewResponseController(w).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		case <-time.After(3 * time.Second):
+		}
+		io.WriteString(w, "-rest")
+	})
+	t.Cleanup(func() { close(release) }) // runs before up.Close
+	return up
+}
+
+// serveLikeSite serves h as site.NewServer does, with a short ReadTimeout.
+func serveLikeSite(t *testing.T, h http.Handler, readTimeout time.Duration) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ReadTimeout = readTimeout
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func checkGatewayTimeout(t *testing.T, what string, resp *http.Response) {
+	t.Helper()
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(b), "did not answer in time") {
+		t.Errorf("%s: %d %q, want 504 Gateway Timeout", what, resp.StatusCode, b)
+	}
+	protected(t, what, resp.Header)
+}
+
+// TestSlowUpstreamIs504: an instance that does not answer in time is a 504,
+// whichever timeout notices it; the server's own ReadTimeout does not matter.
+func TestSlowUpstreamIs504(t *testing.T) {
+	up := blockingUpstream(t, "")
+	var logs bytes.Buffer
+	for name, opts := range map[string][]Option{
+		"transport timeout": {WithTransport(&http.Transport{ResponseHeaderTimeout: 300 * time.Millisecond})},
+		"proxy timeout":     {WithTimeout(300 * time.Millisecond), WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))},
+	} {
+		srv := serveLikeSite(t, newHandler(t, up.URL, opts...), 100*time.Millisecond)
+		resp, err := http.Post(srv.URL+"/api/graph", "application/json", strings.NewReader(`{"query":"{ x }"}`))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		checkGatewayTimeout(t, name, resp)
+	}
+	if out := logs.String(); !strings.Contains(out, "status=504") || !strings.Contains(out, "upstream request failed") {
+		t.Errorf("log: %s", out)
+	}
+}
+
+// TestSlowClientIs408: a client too slow to send its request body (the
+// server's ReadTimeout) used to get an empty 200.
+func TestSlowClientIs408(t *testing.T) {
+	up, _ := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {})
+	var logs bytes.Buffer
+	srv := serveLikeSite(t, newHandler(t, up.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))), 100*time.Millisecond)
+	c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /api/graph HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"query\"")
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no response: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "not sent in time") {
+		t.Errorf("%d %q, want 408", resp.StatusCode, b)
+	}
+	protected(t, "408", resp.Header)
+	if out := logs.String(); !strings.Contains(out, "status=408") {
+		t.Errorf("log: %s", out)
+	}
+}
+
+// TestStalledBodyAborts: once the headers went out, a body that stalls must
+// end in a broken connection, not in what looks like a complete response.
+func TestStalledBodyAborts(t *testing.T) {
+	up := blockingUpstream(t, "partial")
+	h := newHandler(t, up.URL, WithTimeout(200*time.Millisecond))
+	srv := serveLikeSite(t, h, time.Minute)
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get(srv.URL + "/uploads/emotes/x.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || time.Since(start) > 2*time.Second {
+		t.Errorf("read %q, %v after %v: want the connection aborted at the timeout", b, err, time.Since(start))
+	}
+
+	// In process (no http.Server), ReverseProxy does not panic by itself.
+	rec := httptest.NewRecorder()
+	if p := serveRecovering(h, rec, httptest.NewRequest("GET", "/uploads/emotes/x.png", nil)); p != http.ErrAbortHandler {
+		t.Errorf("in process: recovered %v, want http.ErrAbortHandler (body %q)", p, rec.Body)
+	}
+}
+
+func serveRecovering(h http.Handler, w http.ResponseWriter, r *http.Request) (recovered any) {
+	defer func() { recovered = recover() }()
+	h.ServeHTTP(w, r)
+	return nil
+}
+
+// TestClientGoneAborts: a client that leaves before the instance answers gets
+// no response, and nothing records an empty 200.
+func TestClientGoneAborts(t *testing.T) {
+	up := blockingUpstream(t, "")
+	h := newHandler(t, up.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	rec := httptest.NewRecorder()
+	if p := serveRecovering(h, rec, httptest.NewRequestWithContext(ctx, "GET", "/api/graph", nil)); p != http.ErrAbortHandler {
+		t.Errorf("recovered %v, want http.ErrAbortHandler (recorded %d %q)", p, rec.Code, rec.Body)
 	}
 }

@@ -14,15 +14,18 @@ import (
 // AccessLog logs one line per request: method, path, query (credentials
 // redacted), status, bytes, duration and remote address. It never logs a
 // header (Authorization, Cookie, ...). A websocket is logged when it closes,
-// with status 101.
+// with status 101. A handler that panics (http.ErrAbortHandler included) is
+// logged with aborted=true and the status it had sent, 0 if none: net/http
+// then cuts the connection instead of completing a response.
 func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
+		returned := false
 		defer func() { // deferred so a panicking handler is logged too
 			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
+			if status == 0 && returned {
+				status = http.StatusOK // what net/http sends for a handler that wrote nothing
 			}
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),
@@ -37,9 +40,13 @@ func AccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 				slog.Duration("duration", time.Since(start)),
 				slog.String("remote", r.RemoteAddr),
 			)
+			if !returned {
+				attrs = append(attrs, slog.Bool("aborted", true))
+			}
 			logger.LogAttrs(r.Context(), slog.LevelInfo, "http request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
+		returned = true
 	})
 }
 

@@ -247,6 +247,8 @@ func (h *Handler) Names() []string {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Every answer, errors included: no browser may sniff a type of its own.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
@@ -334,13 +336,14 @@ func assetName(r *http.Request) (string, bool) {
 
 // Negotiate picks the content coding to send from the Accept-Encoding field
 // values, among offered (in the server's order of preference, used to break
-// ties). It returns "" for identity. An explicit q=0 refuses a coding even
-// when "*" would accept it; "x-gzip" counts as "gzip"; malformed elements are
+// ties). It returns "" for identity. An explicit q=0 refuses a coding even when
+// "*" or another element for the same coding would accept it (a refusal wins
+// over an ambiguous header); "x-gzip" counts as "gzip"; malformed elements are
 // ignored. With no Accept-Encoding field at all the answer is identity (the
 // safe choice, as RFC 9110 §12.5.3 allows).
 func Negotiate(fields []string, offered []string) string {
-	explicit := map[string]float64{}
-	star := -1.0
+	accepted := map[string]float64{} // highest q per coding, "*" included
+	refused := map[string]bool{}
 	for _, field := range fields {
 		for elem := range strings.SplitSeq(field, ",") {
 			coding, q, ok := parseElem(elem)
@@ -350,20 +353,21 @@ func Negotiate(fields []string, offered []string) string {
 			if coding == "x-gzip" {
 				coding = "gzip"
 			}
-			if coding == "*" {
-				star = q
-				continue
-			}
-			if old, seen := explicit[coding]; !seen || q > old {
-				explicit[coding] = q
+			if q == 0 {
+				refused[coding] = true
+			} else {
+				accepted[coding] = max(accepted[coding], q)
 			}
 		}
 	}
 	best, bestQ := "", 0.0
 	for _, c := range offered {
-		q, ok := explicit[c]
-		if !ok {
-			q = max(star, 0)
+		if refused[c] {
+			continue
+		}
+		q, listed := accepted[c]
+		if !listed && !refused["*"] {
+			q = accepted["*"] // "*" covers the codings not listed
 		}
 		if q > bestQ {
 			best, bestQ = c, q

@@ -131,6 +131,9 @@ func TestContentTypes(t *testing.T) {
 			if got := w.Header().Get("Content-Type"); got != tc.want {
 				t.Errorf("GET %s (Accept-Encoding %q): Content-Type %q, want %q", tc.path, ae, got, tc.want)
 			}
+			if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+				t.Errorf("GET %s (Accept-Encoding %q): X-Content-Type-Options %q", tc.path, ae, got)
+			}
 		}
 	}
 }
@@ -161,7 +164,9 @@ func TestEncodingNegotiation(t *testing.T) {
 		{[]string{"br;q=abc, gzip"}, "gzip"},
 		{[]string{"br;q=1.5, gzip"}, "gzip"},
 		{[]string{"gzip;q=0.1", "br;q=0.2"}, "br"},
-		{[]string{"br", "br;q=0"}, "br"},
+		{[]string{"br", "br;q=0"}, ""},
+		{[]string{"gzip;q=0, gzip, br;q=0.5"}, "br"},
+		{[]string{"*;q=0, *"}, ""},
 		{[]string{"deflate, zstd"}, ""},
 	} {
 		r := httptest.NewRequest("GET", "/"+testids.HashedWasm, nil)
