@@ -1,8 +1,8 @@
 // Command glimchat hosts the Glimesh chat widget and ships a demo Glimesh
 // instance.
 //
-//	glimchat serve [-addr 127.0.0.1:8080] [-upstream URL] [-instance ORIGIN,...] [-chat-rate 1] [-seed N]
-//	glimchat demo  [-addr 127.0.0.1:4000] [-chat-rate 1] [-seed N] [-idle-timeout 60s] [-faults]
+//	glimchat serve [-addr 127.0.0.1:8080] [-upstream URL] [-instance ORIGIN,...] [-chat-rate 1] [-seed N] [-redirect-uri URI,...]
+//	glimchat demo  [-addr 127.0.0.1:4000] [-chat-rate 1] [-seed N] [-redirect-uri URI,...] [-idle-timeout 60s] [-faults]
 package main
 
 import (
@@ -78,13 +78,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // demoFlags are shared by both commands.
 type demoFlags struct {
-	chatRate float64
-	seed     int64
+	chatRate     float64
+	seed         int64
+	redirectURIs string
 }
 
 func (d *demoFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&d.chatRate, "chat-rate", 1, "simulated demo chat messages per second (0 = off)")
 	fs.Int64Var(&d.seed, "seed", 1, "seed for the demo's history and simulated chat (same seed, same chat)")
+	fs.StringVar(&d.redirectURIs, "redirect-uri", "", "comma-separated extra OAuth redirect URIs for the demo app (https://, or http:// on a loopback host)")
+}
+
+// options are the demo.Options the flags set.
+func (d *demoFlags) options(logger *slog.Logger) demo.Options {
+	opts := demo.Options{Seed: d.seed, ChatRate: d.chatRate, Logger: logger}
+	for u := range strings.SplitSeq(d.redirectURIs, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			opts.RedirectURIs = append(opts.RedirectURIs, u)
+		}
+	}
+	return opts
 }
 
 func (d *demoFlags) check() error {
@@ -144,8 +157,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *upstream != "" {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		if set["chat-rate"] || set["seed"] {
-			return errors.New("-chat-rate and -seed configure the demo instance; they do not apply with -upstream")
+		if set["chat-rate"] || set["seed"] || set["redirect-uri"] {
+			return errors.New("-chat-rate, -seed and -redirect-uri configure the demo instance; they do not apply with -upstream")
 		}
 		u, err := proxy.ParseUpstream(*upstream)
 		if err != nil {
@@ -160,7 +173,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var inst *demo.Instance
 	if api == nil {
 		var err error
-		if inst, err = demo.New(demo.Options{Seed: df.seed, ChatRate: df.chatRate, Logger: logger}); err != nil {
+		if inst, err = demo.New(df.options(logger)); err != nil {
 			return fmt.Errorf("start demo instance: %w", err)
 		}
 		api = inst.Handler()
@@ -198,7 +211,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("-idle-timeout %v: want a positive duration", *idle)
 	}
 	logger := newLogger(stderr)
-	inst, err := demo.New(demo.Options{Seed: df.seed, ChatRate: df.chatRate, IdleTimeout: *idle, Faults: *faults, Logger: logger})
+	opts := df.options(logger)
+	opts.IdleTimeout, opts.Faults = *idle, *faults
+	inst, err := demo.New(opts)
 	if err != nil {
 		return fmt.Errorf("start demo instance: %w", err)
 	}
@@ -225,6 +240,7 @@ func printCredentials(stdout io.Writer, inst *demo.Instance, seed int64) {
 	fmt.Fprintf(stdout, "Demo Glimesh instance (seed %d). For local preview only: these credentials work\n", seed)
 	fmt.Fprintf(stdout, "against this process alone and change on every start.\n")
 	fmt.Fprintf(stdout, "  client id: %s\n", demo.ClientID)
+	fmt.Fprintf(stdout, "  OAuth redirect URIs (sign in at /oauth/authorize): %s\n", strings.Join(inst.RedirectURIs(), " "))
 	for _, t := range inst.Tokens() {
 		fmt.Fprintf(stdout, "  bearer token for %-10s (scopes: %s): %s\n", t.Username, strings.Join(t.Scopes, " "), t.Token)
 	}

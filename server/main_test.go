@@ -43,6 +43,8 @@ func TestCommandLineErrors(t *testing.T) {
 		{[]string{"serve", "-upstream", "ftp://glimesh.tv"}, 1, "-upstream"},
 		{[]string{"serve", "-upstream", "https://user:pw@glimesh.tv"}, 1, "user info"},
 		{[]string{"serve", "-upstream", "https://glimesh.tv", "-seed", "3"}, 1, "do not apply with -upstream"},
+		{[]string{"serve", "-upstream", "https://glimesh.tv", "-redirect-uri", "https://x.test/cb"}, 1, "do not apply with -upstream"},
+		{[]string{"demo", "-redirect-uri", "http://x.test/cb"}, 1, "http:// is only for localhost"},
 		{[]string{"serve", "-instance", "https://x.test;script-src *"}, 1, "-instance"},
 		{[]string{"serve", "-chat-rate", "-1"}, 1, "-chat-rate"},
 		{[]string{"demo", "-chat-rate", "NaN"}, 1, "-chat-rate"},

@@ -12,7 +12,12 @@ import (
 // published in demo, in order.
 func runChat(t *testing.T, seed int64, n int) ([]*message, time.Duration) {
 	t.Helper()
-	h := newHarness(t, Options{Seed: seed, ChatRate: 5})
+	return driveChat(t, newHarness(t, Options{Seed: seed, ChatRate: 5}), n, nil)
+}
+
+// driveChat is runChat on h, calling beforeTick (when set) before each tick.
+func driveChat(t *testing.T, h *harness, n int, beforeTick func()) ([]*message, time.Duration) {
+	t.Helper()
 	ticks := make(chan time.Time)
 	var asked time.Duration
 	h.inst.ticker = func(d time.Duration) (<-chan time.Time, func()) {
@@ -26,6 +31,9 @@ func runChat(t *testing.T, seed int64, n int) ([]*message, time.Duration) {
 	go func() { h.inst.Run(ctx); close(done) }()
 	var got []*message
 	for range n {
+		if beforeTick != nil {
+			beforeTick()
+		}
 		ticks <- testNow
 		select {
 		case m := <-sub.ch:

@@ -1,8 +1,9 @@
 // Package demo is a Glimesh-compatible instance for development and tests:
 // the real API's GraphQL schema (a strict subset), auth rules, errors,
-// pagination, tokenization, CORS and Phoenix/Absinthe websocket, with
-// fixtures, simulated chatters and fault hooks. It stands in for an external
-// server, so it never imports the widget.
+// pagination, tokenization, CORS, OAuth sign-in (oauth.go) and
+// Phoenix/Absinthe websocket, with fixtures, simulated chatters and fault
+// hooks. It stands in for an external server, so it never imports the
+// widget.
 //
 // Some answers come from reading the server's code, not from a running
 // instance, and a few are guesses where nothing could be checked: an unknown
@@ -11,13 +12,17 @@
 // (phx_error, no reply) on the socket (code reading); a bad Accept header is
 // 406, a mutation over GET 405, a subscription over HTTP a 200 with an error,
 // unparsable HTTP variables a 400 "Could not parse variables", and any socket
-// vsn other than 2.0.0 a 403 (guesses).
+// vsn other than 2.0.0 a 403 (guesses). Moderation follows the code too
+// (moderation.go): a nonexistent id is a 404, and unbanning a user without
+// exactly one permanent ban, or posting with two bans or timeouts running at
+// once, a 500 (crashes on the socket).
 //
 // Unlike the real server, the demo bounds everything a client can make it
 // hold (limits.go): Absinthe's complexity limit of 500 on socket docs as
-// well as on HTTP, 2000 chat messages and 5 s per document, the newest
-// 5000 messages per channel, 1024 bytes per message, 256 sockets, 10
-// subscriptions per socket and 1 MiB queued for a slow client.
+// well as on HTTP, 2000 chat messages (and 2000 moderation rows) and 5 s
+// per document, the newest 5000 messages, bans and moderation log entries
+// per channel, 1024 bytes per message, 256 sockets, 10 subscriptions per
+// socket and 1 MiB queued for a slow client.
 package demo
 
 import (
@@ -25,6 +30,7 @@ import (
 	_ "embed"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -47,6 +53,12 @@ type Options struct {
 	IdleTimeout time.Duration // websocket idle timeout; 0 = 60s like Phoenix
 	Faults      bool          // expose the fault hooks under /_demo/fault/
 	Logger      *slog.Logger
+	// Now is the demo's clock for timestamps and for the expiry of
+	// timeouts; nil is time.Now.
+	Now func() time.Time
+	// RedirectURIs are registered for ClientID besides the loopback
+	// callbacks (oauth.go): https://, or http:// on a loopback host.
+	RedirectURIs []string
 }
 
 // Token is a bearer token of a demo user.
@@ -74,10 +86,12 @@ type Instance struct {
 	assets map[string]asset
 
 	tokens   []Token
-	byToken  map[string]*access
+	byToken  map[string]*access // the fixture tokens; OAuth's are in oauth
+	oauth    *oauthState
 	rngMu    sync.Mutex
 	rng      *rand.Rand
 	chatSeq  int
+	sim      simState     // guarded by rngMu
 	uniq     atomic.Int64 // Absinthe's :erlang.unique_integer for subscription ids
 	faults   faultState
 	socketMu sync.Mutex
@@ -93,7 +107,10 @@ type Instance struct {
 
 // New builds an instance with its fixtures, history and fresh tokens.
 func New(opts Options) (*Instance, error) {
-	return newInstance(opts, time.Now)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return newInstance(opts, opts.Now)
 }
 
 func newInstance(opts Options, now func() time.Time) (*Instance, error) {
@@ -116,6 +133,10 @@ func newInstance(opts Options, now func() time.Time) (*Instance, error) {
 		sockets: make(map[*socket]struct{}),
 		lim:     defaultLimits(),
 	}
+	// Spam has a generator of its own, so the chatters' lines stay what
+	// the seed made them before there was a spammer.
+	inst.sim.rng = rand.New(rand.NewPCG(seed^0x5ba4, seed))
+	inst.sim.spamAt = inst.spamGap(0)
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.
 	inst.uniq.Store(-576460752303423488)
@@ -125,6 +146,9 @@ func newInstance(opts Options, now func() time.Time) (*Instance, error) {
 		return nil, fmt.Errorf("build demo assets: %w", err)
 	}
 	inst.assets = assets
+	if inst.oauth, err = newOAuth(opts.RedirectURIs); err != nil {
+		return nil, err
+	}
 	for _, u := range inst.store.users {
 		scopes := []string{"public", "chat"}
 		if u.username == "lurker" {
@@ -223,22 +247,91 @@ func (inst *Instance) Run(ctx context.Context) {
 	}
 }
 
-// chatOnce posts one simulated message; the seeded generator makes the
-// sequence of senders and lines repeatable.
-func (inst *Instance) chatOnce() {
-	inst.rngMu.Lock()
-	cast := chatterCast(inst.store)
-	u := cast[inst.chatSeq%len(cast)]
-	if inst.chatSeq >= len(cast) {
-		u = cast[inst.rng.IntN(len(cast))]
+// The simulated spammer, and the moderator who times it out.
+const (
+	spammerName      = "promo_pete"
+	simModeratorName = "MartaMod"
+)
+
+var spamLines = []string{
+	"Want more viewers? Buy followers at https://cheap-viewers.example 1000 for $1!!!",
+	"FREE FOLLOWERS >>> https://free-follows.example <<< limited time only",
+	"become famous today, real viewers guaranteed, DM me",
+}
+
+// simState is where the simulated chat is in its spam cycle.
+type simState struct {
+	rng     *rand.Rand
+	turn    int
+	spamAt  int  // the turn from which the spammer tries again
+	spammed bool // the spammer posted last turn: the moderator acts now
+}
+
+// spamGap is the turn after turn at which the spammer comes back: 30 to 60
+// turns on, but not before its 5-minute timeout has run out at the chat
+// rate, with a fifth more in case the moderator's turn came late (at the
+// default rate, about every 6 minutes). So with the real clock the
+// sequence depends on the seed alone. At the start, turn 0, there is no
+// timeout to wait out.
+func (inst *Instance) spamGap(turn int) int {
+	gap := 30 + inst.sim.rng.IntN(31)
+	if turn > 0 {
+		gap = max(gap, int(math.Ceil(shortTimeout.until.Seconds()*inst.opts.ChatRate*1.2))+1)
 	}
-	text := chatterLine(inst.rng, -1)
-	inst.chatSeq++
+	return turn + gap
+}
+
+// chatOnce takes one simulated turn: a chatter's line; now and then the
+// spammer's ad instead, and on the next turn the moderator times the
+// spammer out, through the mutations' code path, and says so. The seeded
+// generators make the sequence repeatable.
+func (inst *Instance) chatOnce() {
+	s := inst.store
+	c := s.channelByID(demoChannelID)
+	spammer := s.userByName(spammerName)
+	inst.rngMu.Lock()
+	sim := &inst.sim
+	sim.turn++
+	var u *user
+	var text string
+	modTurn := sim.spammed
+	switch {
+	case modTurn:
+		sim.spammed = false
+		u, text = s.userByName(simModeratorName), "@"+spammerName+" no ads in here. Take five."
+	// A slower clock than the ticker's (or a human moderator) may keep
+	// the spammer out for longer: then the turn is a chatter's.
+	case sim.turn >= sim.spamAt && inst.mayPost(c, spammer):
+		u, text = spammer, spamLines[sim.rng.IntN(len(spamLines))]
+		sim.spammed = true
+		sim.spamAt = inst.spamGap(sim.turn)
+	default:
+		cast := chatterCast(s)
+		u = cast[inst.chatSeq%len(cast)]
+		if inst.chatSeq >= len(cast) {
+			u = cast[inst.rng.IntN(len(cast))]
+		}
+		text = chatterLine(inst.rng, -1)
+		inst.chatSeq++
+	}
 	inst.rngMu.Unlock()
-	c := inst.store.channelByID(demoChannelID)
+	if modTurn {
+		if _, err := inst.moderate(c, u, spammer, shortTimeout); err != nil {
+			inst.log.Warn("simulated timeout refused", "moderator", u.username, "err", err)
+		}
+	}
 	if _, err := inst.createMessage(c, u, &text); err != nil {
 		inst.log.Warn("simulated chat message refused", "user", u.username, "err", err)
 	}
+}
+
+// mayPost reports whether no ban or timeout keeps u out of c now.
+func (inst *Instance) mayPost(c *channel, u *user) bool {
+	s := inst.store
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b, err := c.activeBanLocked(u, inst.now())
+	return b == nil && err == nil
 }
 
 type panicLogger struct{ log *slog.Logger }

@@ -40,9 +40,11 @@ func seedStore(now time.Time) *store {
 	lurker := mk(210, "lurker")
 	bob := mk(211, "banned_bob")
 	tim := mk(212, "timeout_tim")
+	hana := mk(213, "HelperHana")
+	pete := mk(214, spammerName)
 
 	s := &store{
-		users: []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim},
+		users: []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim, hana, pete},
 		global: []emote{
 			{code: ":glimsmile:", file: "glimsmile.svg"},
 			{code: ":glimwow:", file: "glimwow.svg"},
@@ -50,21 +52,26 @@ func seedStore(now time.Time) *store {
 			{code: ":glimdance:", file: "glimdance.gif", animated: true},
 		},
 	}
-	s.channels = []*channel{
-		{
-			id: demoChannelID, streamer: demo, title: "Demo stream: chat all day", live: true,
-			language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour),
-			moderators:  map[int]bool{marta.id: true},
-			subscribers: map[int]bool{sam.id: true, fox.id: true, marta.id: true},
-			bans:        map[int]time.Time{bob.id: {}, tim.id: now.Add(10 * time.Minute)},
-			emotes:      []emote{{code: ":demowave:", file: "demowave.svg"}, {code: ":demohype:", file: "demohype.svg"}},
-		},
-		{
-			id: quietChannelID, streamer: quiet, title: "Quiet reading, links blocked", live: false,
-			language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour),
-			moderators: map[int]bool{}, subscribers: map[int]bool{}, bans: map[int]time.Time{},
-		},
+	dc := &channel{
+		id: demoChannelID, streamer: demo, title: "Demo stream: chat all day", live: true,
+		language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour),
+		subscribers: map[int]bool{sam.id: true, fox.id: true, marta.id: true},
+		emotes:      []emote{{code: ":demowave:", file: "demowave.svg"}, {code: ":demohype:", file: "demohype.svg"}},
 	}
+	// MartaMod may do everything, HelperHana only short timeouts and
+	// deletes.
+	dc.moderators = []*moderator{
+		{row: row{id: 1, channel: dc, user: marta, inserted: at(250 * 24 * time.Hour)}, can: canAll},
+		{row: row{id: 2, channel: dc, user: hana, inserted: at(30 * 24 * time.Hour)}, can: canShortTimeout | canDelete},
+	}
+	s.channels = []*channel{dc, {
+		id: quietChannelID, streamer: quiet, title: "Quiet reading, links blocked", live: false,
+		language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour),
+		subscribers: map[int]bool{},
+	}}
+	// banned_bob is banned; timeout_tim's long timeout has 10 minutes left.
+	s.moderateLocked(dc, marta, bob, banAction, at(72*time.Hour))
+	s.moderateLocked(dc, marta, tim, longTimeout, at(5*time.Minute))
 	return s
 }
 
@@ -89,7 +96,7 @@ func seedHistory(s *store, rng *rand.Rand, now time.Time) {
 			inserted: start.Add(time.Duration(i) * 45 * time.Second).UTC().Truncate(time.Second),
 		}
 		if i >= nullMeta {
-			m.meta = &metadata{admin: u.admin, streamer: demo.streamer == u, moderator: demo.moderators[u.id],
+			m.meta = &metadata{admin: u.admin, streamer: demo.streamer == u, moderator: demo.moderatorOf(u) != nil,
 				subscriber: demo.subscribers[u.id], founder: u.founder, supporter: u.supporter}
 		}
 		s.insertLocked(m)

@@ -23,11 +23,16 @@ func newHarness(t *testing.T, opts Options) *harness {
 	return newTunedHarness(t, opts, nil)
 }
 
-// newTunedHarness lets tune change the instance (lower its limits, set
-// hooks) before it serves anything.
+// newTunedHarness runs the instance on opts.Now, or else on testNow; tune
+// may change the instance (lower its limits, set hooks) before it serves
+// anything.
 func newTunedHarness(t *testing.T, opts Options, tune func(*Instance)) *harness {
 	t.Helper()
-	inst, err := newInstance(opts, func() time.Time { return testNow })
+	now := opts.Now
+	if now == nil {
+		now = func() time.Time { return testNow }
+	}
+	inst, err := newInstance(opts, now)
 	if err != nil {
 		t.Fatalf("new instance: %v", err)
 	}
@@ -57,6 +62,9 @@ type result struct {
 	body   map[string]any
 }
 
+// noRedirects hands redirects (OAuth's) to the test.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // do sends a request and decodes a JSON object body when there is one.
 func (h *harness) do(t *testing.T, method, path string, header map[string]string, body string) result {
 	t.Helper()
@@ -67,7 +75,7 @@ func (h *harness) do(t *testing.T, method, path string, header map[string]string
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirects.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

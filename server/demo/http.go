@@ -19,8 +19,8 @@ const (
 	maxBody         = 1 << 20
 )
 
-// Handler serves /api/graph (HTTP and websocket), /api/oauth/, /uploads/
-// and, with Options.Faults, /_demo/fault/.
+// Handler serves /api/graph (HTTP and websocket), /oauth/authorize,
+// /api/oauth/, /uploads/ and, with Options.Faults, /_demo/fault/.
 func (inst *Instance) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/graph", inst.serveGraph)
@@ -31,6 +31,8 @@ func (inst *Instance) Handler() http.Handler {
 		}
 		inst.serveGraph(w, r) // Phoenix forwards the whole scope
 	})
+	mux.HandleFunc("/oauth/authorize", inst.serveAuthorize)
+	mux.HandleFunc("POST /api/oauth/token", inst.serveToken)
 	mux.HandleFunc("/api/oauth/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("access-control-allow-origin", "*")
 		errorView(w, http.StatusNotFound)
@@ -96,8 +98,8 @@ func (inst *Instance) authorize(w http.ResponseWriter, r *http.Request) (*access
 	h := hs[0]
 	switch {
 	case strings.HasPrefix(h, "Bearer "), strings.HasPrefix(h, "bearer "):
-		acc, ok := inst.byToken[h[len("Bearer "):]]
-		if !ok {
+		acc := inst.tokenAccess(h[len("Bearer "):])
+		if acc == nil {
 			writeJSON(w, http.StatusUnauthorized, map[string][]gqlError{"errors": {{Message: msgInvalidToken, HeaderError: "invalid_access_token"}}})
 			return nil, false
 		}
@@ -253,10 +255,15 @@ func (inst *Instance) serveGraph(w http.ResponseWriter, r *http.Request) {
 	}
 	ri := &reqInfo{acc: acc, base: baseURL(r)}
 	resp := inst.execute(r.Context(), ri, p.query, p.opName, p.variables, doc, op)
-	if ri.crash != nil {
-		// A bang lookup raised (Ecto.NoResultsError is a 404).
-		inst.log.Info("graphql resolver raised", "err", ri.crash)
-		errorView(w, http.StatusNotFound)
+	if err := ri.raised(); err != nil {
+		// Plug renders the exception: Ecto.NoResultsError as a 404, any
+		// other as a 500.
+		inst.log.Info("graphql resolver raised", "err", err)
+		status := http.StatusInternalServerError
+		if errors.Is(err, errMissing) {
+			status = http.StatusNotFound
+		}
+		errorView(w, status)
 		return
 	}
 	out := gqlResponse{Data: resp.Data}

@@ -22,15 +22,19 @@ const (
 	// maxMessagesPerRequest bounds the chat messages one document may
 	// return, summed over all its chatMessages fields (aliases, nesting,
 	// a subscription's pushes): complexity ignores page sizes, so 100
-	// aliases of last: 1000 would pass it. Two full pages of 1000.
+	// aliases of last: 1000 would pass it. Two full pages of 1000. The
+	// rows of bans, moderators and moderationLogs have a tally of their
+	// own with the same bound.
 	maxMessagesPerRequest = 2000
 
 	// execTimeout ends a query or mutation that runs longer; with the
 	// limits above real ones take milliseconds.
 	execTimeout = 5 * time.Second
 
-	// maxHistory is how many messages a channel keeps (the newest); a full
-	// page of chatMessages(last: 1000) needs at least 1000.
+	// maxHistory is how many messages, bans and moderation log entries a
+	// channel keeps (the newest of each); a full page of
+	// chatMessages(last: 1000) needs at least 1000. A ban let go no longer
+	// counts.
 	maxHistory = 5000
 
 	// maxMessageBytes caps a message in bytes as well as in characters:

@@ -308,7 +308,7 @@ func TestHistoryIsBounded(t *testing.T) {
 		t.Fatalf("held %d from offset %d (newest %d); want %d from %d (newest %s)", len(msgs), oldest, msgs[len(msgs)-1].id, maxHistory, total-maxHistory, last)
 	}
 	s.mu.RLock()
-	held := cap(quiet.messages)
+	held := cap(quiet.messages.rows)
 	s.mu.RUnlock()
 	if held > maxHistory+historySlack {
 		t.Errorf("the history array holds %d slots, want at most %d", held, maxHistory+historySlack)

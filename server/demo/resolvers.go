@@ -23,14 +23,38 @@ type ctxKey struct{}
 
 // reqInfo travels in the context of every GraphQL execution.
 type reqInfo struct {
-	acc   *access
-	base  string // scheme://host of the instance, for absolute avatar URLs
-	crash error  // set when a resolver would have raised on the real server
+	acc  *access
+	base string // scheme://host of the instance, for absolute avatar URLs
+	// crash is the first error with which a resolver would have raised on
+	// the real server; resolvers of a query run concurrently.
+	crash atomic.Pointer[error]
 	// lagging ends the connection of a subscription that fell too far
 	// behind; nil outside sockets.
 	lagging func()
 	served  atomic.Int64 // chat messages returned so far, for maxMessagesPerRequest
+	modRows atomic.Int64 // moderation rows returned so far, likewise
 }
+
+// fail records err as the request's crash when the real resolver would
+// have raised, and returns it.
+func (ri *reqInfo) fail(err error) error {
+	if errors.Is(err, errRaised) {
+		ri.crash.CompareAndSwap(nil, &err)
+	}
+	return err
+}
+
+// raised is the recorded crash, or nil.
+func (ri *reqInfo) raised() error {
+	if p := ri.crash.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// canChat is Bodyguard.permit(Glimesh.Api.Scopes, :chat, access): a user
+// token with the chat scope.
+func (a *access) canChat() bool { return a.user != nil && a.scopes["chat"] }
 
 func withReq(ctx context.Context, ri *reqInfo) context.Context {
 	return context.WithValue(ctx, ctxKey{}, ri)
@@ -129,17 +153,16 @@ func (r *rootResolver) CreateChatMessage(ctx context.Context, args struct {
 	Message   struct{ Message *string }
 }) (*messageRes, error) {
 	ri := reqFrom(ctx)
-	if ri.acc.user == nil || !ri.acc.scopes["chat"] {
+	if !ri.acc.canChat() {
 		return nil, errors.New(errUnauthorized)
 	}
 	c, err := r.inst.store.channelByIDString(string(args.ChannelID))
 	if err != nil {
-		ri.crash = err
-		return nil, err
+		return nil, ri.fail(err)
 	}
 	m, err := r.inst.createMessage(c, ri.acc.user, args.Message.Message)
 	if err != nil {
-		return nil, err
+		return nil, ri.fail(err)
 	}
 	return &messageRes{r.inst, m}, nil
 }
@@ -251,27 +274,41 @@ type pageArgs struct {
 // ChatMessages pages the channel's messages in id order, exactly as
 // Glimesh.Api.connection_from_query_with_count drives absinthe_relay's
 // Connection.from_query.
-func (r *channelRes) ChatMessages(ctx context.Context, args pageArgs) (*connRes, error) {
+func (r *channelRes) ChatMessages(ctx context.Context, args pageArgs) (*connRes[*messageRes], error) {
 	if r.inst.resolveHook != nil {
 		r.inst.resolveHook(ctx)
 	}
 	ri := reqFrom(ctx)
 	msgs, oldest := r.inst.store.historyOf(r.c)
-	page, err := paginate(oldest, oldest+len(msgs), args)
+	return connection(ri, msgs, oldest, args, func(n int) error {
+		return overLimit(&ri.served, n, r.inst.lim.messagesPerRequest, "chat messages")
+	}, func(m *message) *messageRes { return &messageRes{r.inst, m} })
+}
+
+// connection pages rows, a table whose first row has offset oldest, after
+// admit has accepted the page's size.
+func connection[T, N any](ri *reqInfo, rows []T, oldest int, args pageArgs, admit func(n int) error, node func(T) N) (*connRes[N], error) {
+	page, err := paginate(oldest, oldest+len(rows), args)
 	if err != nil {
-		if errors.Is(err, errMissing) {
-			ri.crash = err
-		}
+		return nil, ri.fail(err)
+	}
+	if err := admit(page.n); err != nil {
 		return nil, err
 	}
-	if limit := r.inst.lim.messagesPerRequest; ri.served.Add(int64(page.n)) > int64(limit) {
-		return nil, fmt.Errorf("Too many chat messages: the demo returns at most %d per request", limit)
-	}
-	conn := &connRes{page: page}
+	conn := &connRes[N]{page: page}
 	for i := page.offset; i < page.offset+page.n; i++ {
-		conn.edges = append(conn.edges, &edgeRes{cursor: offsetToCursor(i), node: &messageRes{r.inst, msgs[i-oldest]}})
+		conn.edges = append(conn.edges, &edgeRes[N]{cursor: offsetToCursor(i), node: node(rows[i-oldest])})
 	}
 	return conn, nil
+}
+
+// overLimit adds n rows of what to a request's tally, and refuses them
+// once it passes limit.
+func overLimit(tally *atomic.Int64, n, limit int, what string) error {
+	if tally.Add(int64(n)) > int64(limit) {
+		return fmt.Errorf("Too many %s: the demo returns at most %d per request", what, limit)
+	}
+	return nil
 }
 
 type page struct {
@@ -381,18 +418,19 @@ func paginate(oldest, total int, a pageArgs) (page, error) {
 	}, nil
 }
 
-type connRes struct {
+// connRes is every XConnection; N is the node's resolver.
+type connRes[N any] struct {
 	page  page
-	edges []*edgeRes
+	edges []*edgeRes[N]
 }
 
 // Count is the size of the page, not a total (length(conn.edges)).
-func (r *connRes) Count() *int32 {
+func (r *connRes[N]) Count() *int32 {
 	n := int32(len(r.edges))
 	return &n
 }
-func (r *connRes) Edges() *[]*edgeRes { return &r.edges }
-func (r *connRes) PageInfo() *pageInfoRes {
+func (r *connRes[N]) Edges() *[]*edgeRes[N] { return &r.edges }
+func (r *connRes[N]) PageInfo() *pageInfoRes {
 	pi := &pageInfoRes{hasPrev: r.page.hasPrev, hasNext: r.page.hasNext}
 	if len(r.edges) > 0 {
 		pi.start, pi.end = &r.edges[0].cursor, &r.edges[len(r.edges)-1].cursor
@@ -400,13 +438,13 @@ func (r *connRes) PageInfo() *pageInfoRes {
 	return pi
 }
 
-type edgeRes struct {
+type edgeRes[N any] struct {
 	cursor string
-	node   *messageRes
+	node   N
 }
 
-func (r *edgeRes) Cursor() *string   { return &r.cursor }
-func (r *edgeRes) Node() *messageRes { return r.node }
+func (r *edgeRes[N]) Cursor() *string { return &r.cursor }
+func (r *edgeRes[N]) Node() N         { return r.node }
 
 type pageInfoRes struct {
 	hasPrev, hasNext bool

@@ -100,7 +100,7 @@ func (inst *Instance) serveSocket(w http.ResponseWriter, r *http.Request) {
 			acc = &access{scopes: map[string]bool{}}
 		}
 	case q.Has("token"):
-		acc = inst.byToken[q.Get("token")]
+		acc = inst.tokenAccess(q.Get("token"))
 	}
 	if acc == nil {
 		errorView(w, http.StatusForbidden)
@@ -447,8 +447,8 @@ func (s *socket) doc(joinRef, ref json.RawMessage, payload json.RawMessage) {
 		return
 	}
 	resp := s.inst.execute(s.ctx, ri, query, opName, vars, doc, op)
-	if ri.crash != nil {
-		s.inst.log.Info("graphql resolver raised on the socket", "err", ri.crash)
+	if err := ri.raised(); err != nil {
+		s.inst.log.Info("graphql resolver raised on the socket", "err", err)
 		s.crash()
 		return
 	}

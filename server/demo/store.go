@@ -3,7 +3,7 @@ package demo
 import (
 	"errors"
 	"fmt"
-	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,13 +39,119 @@ type channel struct {
 	blockLinks        bool
 	inserted          time.Time
 
-	moderators  map[int]bool
+	moderators  []*moderator // fixed at start: no mutation adds one
 	subscribers map[int]bool
-	bans        map[int]time.Time // zero time: permanent
-	emotes      []emote           // channel emotes, usable in this channel only
+	emotes      []emote // channel emotes, usable in this channel only
 
-	messages []*message // the newest maxHistory, id order; guarded by store.mu
-	dropped  int        // how many older ones were let go: messages[0]'s offset
+	// Guarded by store.mu.
+	messages table[*message]
+	bans     table[*ban] // timeouts and bans, expired ones too, as on the real server
+	modLogs  table[*modLog]
+}
+
+// table is one of a channel's tables: its newest maxHistory rows in id
+// order, and how many older ones were let go (the offset of rows[0] among
+// all the channel ever had). Readers hold slices capped at their length,
+// so rows are only appended past them or copied into a fresh array, never
+// overwritten in place.
+type table[T any] struct {
+	rows    []T
+	dropped int
+}
+
+func (t *table[T]) appendLocked(v T) {
+	if len(t.rows) == maxHistory {
+		if len(t.rows) == cap(t.rows) {
+			// A fresh array, so that the old one and the rows dropped from
+			// its front can be collected. Every historySlack appends copy
+			// maxHistory pointers once.
+			fresh := make([]T, maxHistory-1, maxHistory+historySlack)
+			copy(fresh, t.rows[1:])
+			t.rows = fresh
+		} else {
+			t.rows = t.rows[1:]
+		}
+		t.dropped++
+	}
+	t.rows = append(t.rows, v)
+}
+
+// removeLocked deletes row i (Repo.delete!): later rows' offsets shift
+// down by one, as in the real table.
+func (t *table[T]) removeLocked(i int) {
+	fresh := make([]T, 0, len(t.rows)-1)
+	t.rows = append(append(fresh, t.rows[:i]...), t.rows[i+1:]...)
+}
+
+// snapshot returns the table at this instant and the offset of its first row.
+func snapshot[T any](s *store, t *table[T]) ([]T, int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return t.rows[:len(t.rows):len(t.rows)], t.dropped
+}
+
+// historySlack is how many dropped rows the array behind a full table may
+// still pin before it is copied.
+const historySlack = maxHistory / 4
+
+// row is what every row of a channel's moderation tables has. Rows never
+// change once stored, so updatedAt is insertedAt.
+type row struct {
+	id       int
+	channel  *channel
+	user     *user // whom it is about
+	inserted time.Time
+}
+
+// ban is a channel_bans row: a timeout, or with a zero expires a ban.
+type ban struct {
+	row
+	expires time.Time
+}
+
+type modLog struct {
+	row
+	moderator *user
+	action    string
+}
+
+// perm is a set of a channel moderator's can* flags.
+type perm uint8
+
+const (
+	canShortTimeout perm = 1 << iota
+	canLongTimeout
+	canUnTimeout // granted on the real server, but no mutation uses it
+	canBan
+	canUnban
+	canDelete
+	canAll = canShortTimeout | canLongTimeout | canUnTimeout | canBan | canUnban | canDelete
+)
+
+type moderator struct {
+	row
+	can perm
+}
+
+func (c *channel) moderatorOf(u *user) *moderator {
+	return find(c.moderators, func(m *moderator) bool { return m.user == u })
+}
+
+// activeBanLocked is Chat.is_banned_until: the user's one ban that has not
+// expired, or nil. The real query is a Repo.one, which raises when it
+// finds two rows, as after a second timeout or a ban during a timeout.
+func (c *channel) activeBanLocked(u *user, now time.Time) (*ban, error) {
+	var found *ban
+	for _, b := range c.bans.rows {
+		if b.user != u || (!b.expires.IsZero() && !b.expires.After(now)) {
+			continue
+		}
+		if found != nil {
+			return nil, fmt.Errorf("is_banned_until(%s): Ecto.MultipleResultsError: %w", u.username, errRaised)
+		}
+		found = b
+	}
+	return found, nil
 }
 
 type token struct{ Type, Text, URL, Src string }
@@ -65,70 +171,96 @@ type message struct {
 	inserted time.Time
 }
 
+// dbTime is how a timestamp comes back from a :naive_datetime column.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+
 // chatError is a refusal the real server reports as a GraphQL error message.
 type chatError string
 
 func (e chatError) Error() string { return string(e) }
 
+// errRaised is an exception in a real resolver: Absinthe does not catch
+// it, so HTTP answers 500 and the socket's control channel crashes.
+var errRaised = errors.New("resolver raised")
+
 // errMissing is a lookup the real resolver does with a bang function
-// (get_channel!): it raises instead of returning a GraphQL error.
-var errMissing = errors.New("no such record")
+// (get_channel!): Ecto.NoResultsError, which HTTP answers 404.
+var errMissing = fmt.Errorf("no such record: %w", errRaised)
 
 type store struct {
 	mu       sync.RWMutex
 	users    []*user
 	channels []*channel
 	global   []emote
-	nextID   int
+	nextID   int // chat_messages ids
+	nextBan  int // channel_bans ids
+	nextLog  int // channel_moderation_log ids
+}
+
+// find returns the first element of list that match accepts, or the zero
+// value.
+func find[T any](list []T, match func(T) bool) T {
+	for _, v := range list {
+		if match(v) {
+			return v
+		}
+	}
+	var zero T
+	return zero
 }
 
 func (s *store) userByName(name string) *user {
-	for _, u := range s.users {
-		if strings.EqualFold(u.username, name) {
-			return u
-		}
-	}
-	return nil
+	return find(s.users, func(u *user) bool { return strings.EqualFold(u.username, name) })
 }
 
 func (s *store) userByID(id int) *user {
-	for _, u := range s.users {
-		if u.id == id {
-			return u
-		}
-	}
-	return nil
+	return find(s.users, func(u *user) bool { return u.id == id })
 }
 
 func (s *store) channelByID(id int) *channel {
-	for _, c := range s.channels {
-		if c.id == id {
-			return c
-		}
-	}
-	return nil
+	return find(s.channels, func(c *channel) bool { return c.id == id })
 }
 
 func (s *store) channelOf(u *user) *channel {
-	for _, c := range s.channels {
-		if c.streamer == u {
-			return c
-		}
-	}
-	return nil
+	return find(s.channels, func(c *channel) bool { return c.streamer == u })
 }
 
-// channelByIDString parses an ID argument the way Ecto casts it.
-func (s *store) channelByIDString(id string) (*channel, error) {
+// byIDString is a bang lookup (get_channel!, get_user!) of an ID argument,
+// parsed the way Ecto casts it.
+func byIDString[T any](kind, id string, find func(int) *T) (*T, error) {
 	n, err := strconv.Atoi(id)
 	if err != nil {
-		return nil, fmt.Errorf("cast channel id %q: %w", id, errMissing)
+		return nil, fmt.Errorf("cast %s id %q: %w", kind, id, errMissing)
 	}
-	c := s.channelByID(n)
-	if c == nil {
-		return nil, fmt.Errorf("channel %d: %w", n, errMissing)
+	v := find(n)
+	if v == nil {
+		return nil, fmt.Errorf("%s %d: %w", kind, n, errMissing)
 	}
-	return c, nil
+	return v, nil
+}
+
+func (s *store) channelByIDString(id string) (*channel, error) {
+	return byIDString("channel", id, s.channelByID)
+}
+
+func (s *store) userByIDString(id string) (*user, error) {
+	return byIDString("user", id, s.userByID)
+}
+
+// messageByIDString is get_chat_message!, over every channel: the demo
+// no longer has messages its bounded history let go.
+func (s *store) messageByIDString(id string) (*message, error) {
+	return byIDString("chat message", id, func(n int) *message {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		for _, c := range s.channels {
+			ms := c.messages.rows
+			if i := sort.Search(len(ms), func(i int) bool { return ms[i].id >= n }); i < len(ms) && ms[i].id == n {
+				return ms[i]
+			}
+		}
+		return nil
+	})
 }
 
 // parserConfigFor is Glimesh.Chat.get_chat_parser_config: global animated
@@ -146,20 +278,26 @@ func (s *store) parserConfigFor(c *channel, u *user) parserConfig {
 	return parserConfig{allowLinks: !c.disableHyperlinks, emotes: em}
 }
 
-// create runs Glimesh.Chat.create_chat_message: channel ban, link policy,
-// changeset (1..255 characters; and, unlike the real one, at most
-// maxMessageBytes), tokenize, insert. Publishing is the caller's job,
-// outside the lock.
+// create runs Glimesh.Chat.create_chat_message: the policy (admins post
+// anywhere, the streamer despite a ban in their own channel, everyone else
+// not while banned or timed out), link policy, changeset (1..255
+// characters; and, unlike the real one, at most maxMessageBytes),
+// tokenize, insert. Publishing is the caller's job, outside the lock.
 func (s *store) create(c *channel, u *user, text *string, now time.Time) (*message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if until, banned := c.bans[u.id]; banned {
-		if until.IsZero() {
-			return nil, chatError("You are permanently banned from this channel.")
+	if !u.admin && c.streamer != u {
+		b, err := c.activeBanLocked(u, now)
+		if err != nil {
+			return nil, err
 		}
-		if left := until.Sub(now); left > 0 {
-			minutes := int(math.Ceil(left.Seconds() / 60))
-			return nil, chatError(fmt.Sprintf("You are banned from this channel for %d more minutes.", minutes))
+		if b != nil {
+			if b.expires.IsZero() {
+				return nil, chatError("You are permanently banned from this channel.")
+			}
+			// NaiveDateTime.diff in whole seconds, then Float.ceil(seconds / 60).
+			secs := int(b.expires.Sub(now) / time.Second)
+			return nil, chatError(fmt.Sprintf("You are banned from this channel for %d more minutes.", (secs+59)/60))
 		}
 	}
 	if text != nil && c.blockLinks && strings.Contains(*text, "http") && strings.Contains(*text, "://") {
@@ -185,12 +323,12 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 		meta: &metadata{
 			admin:      u.admin,
 			streamer:   c.streamer == u,
-			moderator:  c.moderators[u.id],
+			moderator:  c.moderatorOf(u) != nil,
 			subscriber: c.subscribers[u.id],
 			founder:    u.founder,
 			supporter:  u.supporter,
 		},
-		inserted: now.UTC().Truncate(time.Second),
+		inserted: dbTime(now),
 	}
 	s.insertLocked(m)
 	return m, nil
@@ -199,35 +337,13 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 func (s *store) insertLocked(m *message) {
 	s.nextID++
 	m.id = s.nextID
-	c := m.channel
-	if len(c.messages) == maxHistory {
-		if len(c.messages) == cap(c.messages) {
-			// A fresh array, so that the old one and the messages dropped
-			// from its front can be collected. Every historySlack inserts
-			// copy maxHistory pointers once.
-			fresh := make([]*message, maxHistory-1, maxHistory+historySlack)
-			copy(fresh, c.messages[1:])
-			c.messages = fresh
-		} else {
-			// Readers hold slices capped at their length, so appending
-			// past the end of this one never touches what they see.
-			c.messages = c.messages[1:]
-		}
-		c.dropped++
-	}
-	c.messages = append(c.messages, m)
+	m.channel.messages.appendLocked(m)
 }
-
-// historySlack is how many dropped messages the array behind a full
-// history may still pin before it is copied.
-const historySlack = maxHistory / 4
 
 // historyOf returns the channel's messages at this instant (id order) and
 // the offset of the first one among all it ever had.
 func (s *store) historyOf(c *channel) ([]*message, int) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return c.messages[:len(c.messages):len(c.messages)], c.dropped
+	return snapshot(s, &c.messages)
 }
 
 // messagesOf returns the messages historyOf does.

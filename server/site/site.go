@@ -77,11 +77,13 @@ func New(cfg Config) (http.Handler, error) {
 }
 
 // IsAPIPath reports whether p belongs to the instance: /api/graph and below
-// (the websocket is /api/graph/websocket), /api/oauth/..., /uploads/..., and
-// /_demo/... (the demo instance's fault hooks; an instance without them, or
-// the proxy, answers 404).
+// (the websocket is /api/graph/websocket), /oauth/authorize (the demo's
+// consent page, with its own headers; the proxy answers 404, as a real
+// instance signs users in on its own origin), /api/oauth/..., /uploads/...,
+// and /_demo/... (the demo instance's fault hooks; an instance without them,
+// or the proxy, answers 404).
 func IsAPIPath(p string) bool {
-	return p == "/api/graph" ||
+	return p == "/api/graph" || p == "/oauth/authorize" ||
 		strings.HasPrefix(p, "/api/graph/") ||
 		strings.HasPrefix(p, "/api/oauth/") ||
 		strings.HasPrefix(p, "/uploads/") ||

@@ -19,6 +19,7 @@ import (
 
 	"github.com/glimchat/glimchat/internal/testids"
 	"github.com/glimchat/glimchat/server/internal/reqtest"
+	"github.com/glimchat/glimchat/server/proxy"
 )
 
 func assets() fstest.MapFS {
@@ -171,7 +172,7 @@ func TestPageHeaders(t *testing.T) {
 func TestAPIMount(t *testing.T) {
 	api := &fakeAPI{}
 	h := newSite(t, Config{API: api})
-	paths := []string{"/api/graph", "/api/graph/websocket", "/api/oauth/token", "/api/oauth/revoke", "/uploads/emotes/glimwow.png", "/_demo/drop"}
+	paths := []string{"/api/graph", "/api/graph/websocket", "/oauth/authorize", "/api/oauth/token", "/api/oauth/revoke", "/uploads/emotes/glimwow.png", "/_demo/drop"}
 	for _, p := range paths {
 		for _, m := range []string{"GET", "POST", "OPTIONS"} {
 			w := reqtest.Do(h, m, p)
@@ -192,7 +193,7 @@ func TestAPIMount(t *testing.T) {
 	if len(served) != 3*len(paths) {
 		t.Errorf("API served %v", served)
 	}
-	for _, p := range []string{"/", "/index.html", "/healthz", "/api/graphx", "/apis/graph", "/uploadsx/a"} {
+	for _, p := range []string{"/", "/index.html", "/healthz", "/api/graphx", "/apis/graph", "/uploadsx/a", "/oauth/authorize/", "/oauth"} {
 		reqtest.Do(h, "GET", p)
 	}
 	if n := len(api.served()); n != len(served) {
@@ -522,5 +523,125 @@ func TestRunListenerError(t *testing.T) {
 	ln.Close()
 	if err := Run(context.Background(), NewServer(http.NotFoundHandler(), nil), ln, time.Second); err == nil {
 		t.Error("Run on a closed listener returned nil")
+	}
+}
+
+// logEntries parses the JSON access log lines in buf, keyed by path.
+func logEntries(t *testing.T, mu *sync.Mutex, buf *bytes.Buffer) map[string]map[string]any {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	m := map[string]map[string]any{}
+	for line := range strings.SplitSeq(strings.TrimSpace(buf.String()), "\n") {
+		var e map[string]any
+		if err := json.Unmarshal([]byte(line), &e); err == nil {
+			p, _ := e["path"].(string)
+			m[p] = e
+		}
+	}
+	return m
+}
+
+// TestAccessLogAborted: a handler that panics (http.ErrAbortHandler is how a
+// proxy cuts a response short) never completed a response, and the log must
+// not say 200.
+func TestAccessLogAborted(t *testing.T) {
+	var (
+		mu  sync.Mutex
+		buf bytes.Buffer
+	)
+	h := AccessLog(slog.New(slog.NewJSONHandler(lockedWriter{&mu, &buf}, nil)), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/headers-sent":
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, "part")
+			panic(http.ErrAbortHandler)
+		case "/nothing-sent":
+			panic(http.ErrAbortHandler)
+		}
+	}))
+	for _, p := range []string{"/headers-sent", "/nothing-sent", "/complete"} {
+		func() {
+			defer func() {
+				if v := recover(); v != nil && v != http.ErrAbortHandler {
+					t.Errorf("%s: panic %v", p, v)
+				}
+			}()
+			h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", p, nil))
+		}()
+	}
+	entries := logEntries(t, &mu, &buf)
+	for p, want := range map[string]struct {
+		status  float64
+		aborted any
+	}{
+		"/headers-sent": {200, true},
+		"/nothing-sent": {0, true},
+		"/complete":     {200, nil},
+	} {
+		e := entries[p]
+		if e["status"] != want.status || e["aborted"] != want.aborted {
+			t.Errorf("%s: logged status %v aborted %v, want %v %v", p, e["status"], e["aborted"], want.status, want.aborted)
+		}
+	}
+}
+
+// TestAccessLogThroughProxy: what the access log records for the upstream
+// proxy's failures is what the client got.
+func TestAccessLogThroughProxy(t *testing.T) {
+	release := make(chan struct{})
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/uploads/stall.png" {
+			w.Header().Set("Content-Type", "image/png")
+			io.WriteString(w, "partial")
+			http.NewResponseController(w).Flush()
+		}
+		select { // stall, boundedly
+		case <-release:
+		case <-r.Context().Done():
+		case <-time.After(3 * time.Second):
+		}
+	}))
+	defer up.Close()
+	defer close(release) // before up.Close
+	u, err := proxy.ParseUpstream(up.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := proxy.New(u, proxy.WithTimeout(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu  sync.Mutex
+		buf bytes.Buffer
+	)
+	srv := httptest.NewServer(newSite(t, Config{API: api, Logger: slog.New(slog.NewJSONHandler(lockedWriter{&mu, &buf}, nil))}))
+	defer srv.Close()
+	client := &http.Client{Timeout: 5 * time.Second}
+
+	resp, err := client.Get(srv.URL + "/api/graph")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Errorf("slow upstream: client got %d, want 504", resp.StatusCode)
+	}
+	resp, err = client.Get(srv.URL + "/uploads/stall.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Error("stalled body: the client got a complete response")
+	}
+	resp.Body.Close()
+
+	entries := logEntries(t, &mu, &buf)
+	if e := entries["/api/graph"]; e["status"] != float64(504) || e["aborted"] != nil {
+		t.Errorf("slow upstream logged as %v", e)
+	}
+	if e := entries["/uploads/stall.png"]; e["status"] != float64(200) || e["aborted"] != true {
+		t.Errorf("stalled body logged as %v", e)
 	}
 }
