@@ -12,11 +12,21 @@ WASM := bin/glimchat.wasm
 SCHEMA := $(abspath ../shared/glimesh/schema.graphql)
 SCHEMA_ENV := $(if $(wildcard $(SCHEMA)),GLIMESH_SCHEMA=$(SCHEMA))
 BENCH_COUNT ?= 5
+# make fuzz runs each fuzz target this long; make test runs each for 3s.
+FUZZTIME ?= 1m
+# Every Fuzz* target as "<package dir> <name>", one a line, found in the
+# tests, so that a new target runs without being listed here.
+FUZZ_TARGETS = grep -r --exclude-dir=.git --include='*_test.go' -E '^func Fuzz[A-Za-z0-9_]*\(' . | \
+	sed -E 's|^(.*)/[^/]+:func (Fuzz[A-Za-z0-9_]*)\(.*|\1 \2|' | sort -u
+# $(call fuzz_each,TIME) fuzzes every target for TIME, one go test each:
+# -fuzz takes one target per package per run.
+fuzz_each = $(FUZZ_TARGETS) | while read -r dir name; do \
+	$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(1) "$$dir" </dev/null || exit 1; done
 # A checksum of every generated file, to prove go generate leaves them as
 # they are.
 GENERATED_SUM := find . -name '*_easyjson.go' -not -path './.git/*' | sort | xargs cat | sha256sum
 
-.PHONY: build run test bench dist clean ensure-chromium
+.PHONY: build run test fuzz bench bench-go dist clean ensure-chromium
 
 build:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./wasm
@@ -46,10 +56,22 @@ test: ensure-chromium build
 	GOOS=js GOARCH=wasm "$$($(GO) tool -n jsguard)" ./wasm/...
 	test -x bin/wasmbrowsertest || GOBIN=$(CURDIR)/bin $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	$(SCHEMA_ENV) $(GO) test -count=1 ./...
+	$(call fuzz_each,3s)
 
-# Runs every benchmark BENCH_COUNT times, so that medians can be read off (or
-# fed to benchstat). Browser benchmarks need the built assets, hence build.
+# Fuzzes every target for FUZZTIME (default 1m each). Inputs that fail land
+# in the package's testdata/fuzz/<name>/; commit them as regression seeds.
+fuzz:
+	$(call fuzz_each,$(FUZZTIME))
+
+# The widget against its budgets (bench/budgets.json) in headless chromium,
+# beside the floor and the JS baseline: one table, raw results in
+# bench/out/, non-zero on a FAIL. QUICK=1: every row, fewer and smaller runs.
 bench: build
+	$(GO) run ./bench $(if $(QUICK),-quick)
+
+# Runs every Go benchmark BENCH_COUNT times, so that medians can be read off (or
+# fed to benchstat). Browser benchmarks need the built assets, hence build.
+bench-go: build
 	@dirs="$$(grep -rl --exclude-dir=.git --include='*_test.go' -E '^func Benchmark' . | xargs -r -n1 dirname | sort -u)"; \
 	pkgs="$$(if [ -n "$$dirs" ]; then $(GO) list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $$dirs; fi)"; \
 	if [ -z "$$pkgs" ]; then echo "no benchmarks"; exit 0; fi; \

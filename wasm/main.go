@@ -18,9 +18,11 @@ import (
 	"github.com/glimchat/glimchat/wasm/catalog"
 	"github.com/glimchat/glimchat/wasm/config"
 	"github.com/glimchat/glimchat/wasm/dom"
-	"github.com/glimchat/glimchat/wasm/feed"
+	"github.com/glimchat/glimchat/wasm/fade"
+	"github.com/glimchat/glimchat/wasm/filter"
 	"github.com/glimchat/glimchat/wasm/glimesh"
 	"github.com/glimchat/glimchat/wasm/live"
+	"github.com/glimchat/glimchat/wasm/moderation"
 	"github.com/glimchat/glimchat/wasm/phoenix"
 	"github.com/glimchat/glimchat/wasm/render"
 	"github.com/glimchat/glimchat/wasm/transport"
@@ -29,6 +31,14 @@ import (
 func main() {
 	// The one log sink: the browser console, through wasm_exec's stderr.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if g, ok, err := dom.FindGenerator(); ok || err != nil {
+		if err != nil {
+			slog.Error("glimchat: the generator cannot start", "err", err)
+			os.Exit(1)
+		}
+		go generate(g)
+		select {}
+	}
 	view, err := dom.Mount()
 	if err != nil {
 		slog.Error("glimchat: cannot start", "err", err)
@@ -43,12 +53,23 @@ func run(view *dom.View) {
 	log := slog.Default()
 	href, search := dom.Location()
 	cfg, problems := config.Parse(search, href)
+	embed := view.Mode() == "embed"
+	// Parameter warnings go to the console (and the generator shows
+	// them). On air the overlay shows nothing but chat, and an error that
+	// stops it, once; the embed page also says them in its status line.
 	notes := make([]string, 0, len(problems))
 	for _, p := range problems {
 		log.Warn("ignored URL parameter", "problem", p)
+		var pe *config.ParamError
+		if errors.As(p, &pe) && pe.Param == "channel" && cfg.Channel == "" {
+			continue // fail says it below
+		}
 		notes = append(notes, p.Error())
 	}
-	warn := strings.Join(notes, " ")
+	warn := ""
+	if embed {
+		warn = strings.Join(notes, " ")
+	}
 	view.SetStatus(warn)
 	if cfg.Channel == "" {
 		fail(view, catalog.NoChannel, warn)
@@ -58,13 +79,16 @@ func run(view *dom.View) {
 		fail(view, catalog.NoInstance, warn)
 		return
 	}
-	embed := view.Mode() == "embed"
 	auth := glimesh.Auth{ClientID: cfg.ClientID}
 	if embed {
 		auth.Token = dom.SessionValue(config.TokenKey(cfg.Instance))
 	}
 	if auth.ClientID == "" && auth.Token == "" {
-		fail(view, catalog.Explain(glimesh.ErrNoCredentials), warn)
+		if embed {
+			fail(view, catalog.Explain(glimesh.ErrNoCredentials), warn)
+		} else {
+			fail(view, catalog.NoClientID, warn) // an overlay cannot sign in
+		}
 		return
 	}
 
@@ -106,33 +130,95 @@ func run(view *dom.View) {
 		return // lookup has said why on the page
 	}
 
-	msgs := make(chan []glimesh.Message, 64)
-	r := render.New(render.Options{Links: embed, Avatars: cfg.Avatars, Instance: cfg.Instance})
-	go show(view, feed.New(cfg.Limit), r, msgs)
+	// A moderator signed in to the embed page gets tools on every message:
+	// know that before the first message is rendered.
+	var rights glimesh.Rights
+	if embed && auth.Token != "" {
+		if rights, err = client.Rights(ctx, channelID); err != nil {
+			log.Warn("read the viewer's moderator rights", "err", err)
+		}
+	}
+	o := cfg.Overlay
+	keep := filter.New(filter.Options{ShowBots: o.ShowBots, Bots: o.BotNames, HideCommands: o.HideCommands,
+		Block: o.Block, Highlight: o.Highlight, Streamer: cfg.Channel, Mentions: o.Mentions})
+	r := render.New(render.Options{Links: embed, Avatars: cfg.Avatars, Instance: cfg.Instance, Tools: rights,
+		Highlight: keep.Highlighted, Timestamps: o.Timestamps})
+	// Messages reach the view through fade when it is on: one timer, for
+	// the oldest message; a page shown again catches up before it paints.
+	paint := func(shown []glimesh.Message) { show(view, r, shown) }
+	var fader *fade.Fader
+	if o.Fade > 0 {
+		fader = fade.New(o.Fade, nil, paint)
+		paint = fader.Show
+		if err := dom.OnWake(fader.Check); err != nil {
+			log.Warn("listen for page wake-ups", "err", err)
+		}
+	}
+	before := func() {}
+	if fader != nil {
+		before = fader.Check
+	}
+	view.Look(o.Attrs(), o.Props(), !embed, o.PreventClipping, before)
+
+	// Every message and every moderation read goes through the screen's
+	// one goroutine, in the order it was sent.
+	steps := make(chan moderation.Step, 64)
+	deliver := func(s moderation.Step) { steps <- s }
+	screen := moderation.New(moderation.Options{Limit: cfg.Limit, Hold: cfg.Hold, Gated: cfg.ModPoll > 0})
+	var poller *moderation.Poller
+	var readNow func()
+	if cfg.ModPoll > 0 {
+		poller, err = moderation.NewPoller(moderation.PollOptions{
+			Fetch: func(ctx context.Context) (glimesh.Moderation, error) {
+				return client.Moderation(ctx, channelID, moderation.LogsPerRead, moderation.BansPerRead)
+			},
+			Deliver: deliver, Interval: cfg.ModPoll, Logger: log,
+		})
+		if err != nil {
+			fail(view, catalog.CannotStart(err), warn)
+			return
+		}
+		readNow = poller.Kick
+	}
+	go screen.Run(ctx, steps, paint, readNow)
 
 	// history= messages at start; after a reconnect, enough to fill the
-	// screen, so no gap is lost, but nothing from before the start.
+	// screen, so no gap is lost, but nothing from before the start. Each
+	// load is followed by a read of the moderation, applied first.
 	window := &live.Window{History: cfg.History, Limit: cfg.Limit,
 		Load: func(ctx context.Context, n int) ([]glimesh.Message, error) {
 			return client.History(ctx, channelID, n)
 		}}
 	backfill := window.Backfill
+	if poller != nil {
+		backfill = poller.Wrap(backfill)
+	}
 	history, err := backfill(ctx)
 	if err != nil {
 		log.Warn("load history", "err", err)
 		view.SetError(catalog.Explain(err))
 	}
-	msgs <- history
+	history = keep.Apply(history)
+	deliver(func(s *moderation.Screen) bool { return s.Add(history, true) })
+	if poller != nil {
+		go poller.Run(ctx)
+	}
 
 	if embed {
-		compose(view, client, channelID, auth.Token != "", msgs)
+		compose(view, client, channelID, auth.Token != "", deliver)
+		if rights.Any() {
+			tools(view, r, client, channelID, rights, deliver)
+		}
 	}
 
 	vars, _ := json.Marshal(map[string]string{"channelId": channelID})
 	everLive := false // OnState calls come one at a time
 	opts := live.Options{
-		Backfill:     backfill,
-		Sink:         func(m []glimesh.Message) { msgs <- m },
+		Backfill: backfill,
+		Sink: func(m []glimesh.Message) {
+			m = keep.Apply(m)
+			deliver(func(s *moderation.Screen) bool { return s.Add(m, false) })
+		},
 		PollInterval: cfg.Poll,
 		OnState: func(st live.State, err error) {
 			state(view, st, err, warn, everLive)
@@ -177,31 +263,18 @@ func lookup(ctx context.Context, view *dom.View, client *glimesh.Client, channel
 	}
 }
 
-// show owns the feed: every batch of messages, whatever its source, goes
-// through it. When the list changed, the view gets all of it and brings the
-// page in line at the next frame (dom.Plan). Batches that queued up meanwhile
-// are merged first, so a flood costs one snapshot per pass rather than one
-// per push.
-func show(view *dom.View, f *feed.Feed, r *render.Renderer, in <-chan []glimesh.Message) {
-	for batch := range in {
-		changed := !f.Add(batch...).Empty()
-		for queued := len(in); queued > 0; queued-- {
-			changed = !f.Add(<-in...).Empty() || changed
-		}
-		if !changed {
-			continue
-		}
-		shown := f.Messages()
-		ids := make([]string, len(shown))
-		for i, m := range shown {
-			ids[i] = m.ID
-		}
-		view.Show(ids, func(i int) string { return r.HTML(shown[i]) })
+// show hands the visible list to the view, which brings the page in line
+// at the next frame (dom.Plan): a removed message leaves the DOM there.
+func show(view *dom.View, r *render.Renderer, shown []glimesh.Message) {
+	ids := make([]string, len(shown))
+	for i, m := range shown {
+		ids[i] = m.ID
 	}
+	view.Show(ids, func(i int) string { return r.HTML(shown[i]) })
 }
 
 // compose wires the embed page's form: enabled only for a signed-in viewer.
-func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn bool, out chan<- []glimesh.Message) {
+func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn bool, deliver func(moderation.Step)) {
 	c, ok, err := view.Composer(glimesh.MaxMessageLength)
 	if err != nil {
 		slog.Error("glimchat: the composer cannot start", "err", err)
@@ -234,9 +307,51 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 		}
 		c.Alert("")
 		c.Clear()
-		out <- []glimesh.Message{m} // the feed shows it once, whichever copy comes first
+		// The feed shows it once, whichever copy comes first.
+		deliver(func(s *moderation.Screen) bool { return s.Add([]glimesh.Message{m}, false) })
 	})
 }
+
+// tools wires the moderator tools of the embed page: the buttons on each
+// message, their confirmations and the line that reports results.
+func tools(view *dom.View, r *render.Renderer, client *glimesh.Client, channelID string, rights glimesh.Rights, deliver func(moderation.Step)) {
+	t, ok, err := view.Tools()
+	if err != nil || !ok {
+		slog.Warn("glimchat: the moderator tools cannot start", "err", err, "page has a result line", ok)
+		return
+	}
+	desk := &moderation.Desk{
+		Rights: rights,
+		Moderate: func(ctx context.Context, a glimesh.Action, target string) (glimesh.ModerationLog, error) {
+			return client.Moderate(ctx, channelID, a, target)
+		},
+		Deliver: deliver,
+		UI:      pageTools{t, r},
+	}
+	err = t.OnPress(func(c moderation.Click) {
+		if err := desk.Press(c); err != nil {
+			slog.Warn("moderator tools", "err", err, "action", c.Action)
+		}
+	})
+	if err != nil {
+		slog.Error("glimchat: the moderator tools cannot start", "err", err)
+	}
+}
+
+// pageTools shows the Desk's steps in the page, rendered by render.
+type pageTools struct {
+	t *dom.Tools
+	r *render.Renderer
+}
+
+func (p pageTools) Ask(c moderation.Click) {
+	p.t.Replace(c.Box, p.r.Confirm(c.Action, c.Username), moderation.Cancel)
+}
+func (p pageTools) Busy(c moderation.Click) { p.t.Replace(c.Box, p.r.Busy(c.Action), "") }
+func (p pageTools) Restore(c moderation.Click) {
+	p.t.Replace(c.Box, p.r.Tools(c.Username), string(c.Action))
+}
+func (p pageTools) Report(text string, isErr bool) { p.t.Report(text, isErr) }
 
 // state shows the connection state. A refusal is explained only before the
 // first success: once the client id worked, a refusal is an outage that

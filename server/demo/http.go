@@ -39,6 +39,7 @@ func (inst *Instance) Handler() http.Handler {
 	})
 	mux.HandleFunc("/uploads/", inst.serveUploads)
 	mux.HandleFunc("/_demo/fault/", inst.serveFault)
+	mux.HandleFunc("/_demo/say", inst.serveSay)
 	return mux
 }
 

@@ -26,16 +26,24 @@ func TestErrorStates(t *testing.T) {
 		p.AssertNoProblems()
 	})
 
+	// On air the overlay shows nothing but chat: the warning goes to the
+	// console (and the generator); the embed page also shows it.
 	t.Run("bad parameter", func(t *testing.T) {
 		p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly+"&history=abc")
 		waitCount(p, 50) // the default history
 		waitState(p, "live")
-		status := waitStatus(p, "history")
-		if !strings.Contains(status, "abc") {
-			t.Errorf("status = %q, want it to name history and the bad value", status)
+		WaitFor[bool](p, "an empty status line on air", `document.getElementById("glimchat-status").textContent === ""`)
+		if c := p.consoleText(); !strings.Contains(c, "history") || !strings.Contains(c, "abc") {
+			t.Errorf("console = %q, want it to name history and the bad value", c)
 		}
-		assertStatusVisible(t, p)
 		p.AssertNoProblems()
+
+		e := openPage(t, srv, "embed.html", "channel=demo&"+readOnly+"&history=abc")
+		waitState(e, "live")
+		if status := waitStatus(e, "history"); !strings.Contains(status, "abc") {
+			t.Errorf("embed status = %q, want it to name history and the bad value", status)
+		}
+		assertStatusVisible(t, e)
 	})
 
 	t.Run("missing channel", func(t *testing.T) {

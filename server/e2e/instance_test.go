@@ -25,6 +25,12 @@ import (
 // GraphQL error fails the test.
 func graphQL(t *testing.T, base, query string, vars map[string]any, data any) {
 	t.Helper()
+	graphQLAs(t, base, "Client-ID "+demo.ClientID, query, vars, data)
+}
+
+// graphQLAs is graphQL with the Authorization header auth.
+func graphQLAs(t *testing.T, base, auth, query string, vars map[string]any, data any) {
+	t.Helper()
 	in := map[string]any{"query": query}
 	if vars != nil {
 		in["variables"] = vars
@@ -38,7 +44,7 @@ func graphQL(t *testing.T, base, query string, vars map[string]any, data any) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Client-ID "+demo.ClientID)
+	req.Header.Set("Authorization", auth)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST %s: %v", req.URL, err)

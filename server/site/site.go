@@ -64,6 +64,10 @@ func New(cfg Config) (http.Handler, error) {
 			hd := w.Header()
 			if framable[p] {
 				hd.Set("Content-Security-Policy", csp+"; frame-ancestors *")
+			} else if p == "/" || p == "/index.html" {
+				// The generator previews the overlay in a frame of its own origin.
+				hd.Set("Content-Security-Policy", csp+"; frame-src 'self'; frame-ancestors 'none'")
+				hd.Set("X-Frame-Options", "DENY")
 			} else {
 				hd.Set("Content-Security-Policy", csp+"; frame-ancestors 'none'")
 				hd.Set("X-Frame-Options", "DENY")

@@ -149,6 +149,9 @@ func TestPageHeaders(t *testing.T) {
 		if tc.frame {
 			want, xfo = base+"; frame-ancestors *", ""
 		}
+		if tc.path == "/" || tc.path == "/index.html" {
+			want = base + "; frame-src 'self'; frame-ancestors 'none'" // the generator's preview
+		}
 		if got := hd.Get("Content-Security-Policy"); got != want {
 			t.Errorf("%s: CSP\n got %s\nwant %s", tc.path, got, want)
 		}

@@ -9,6 +9,8 @@ const (
 	NoChannel   = "Add channel=<username> to the page URL to choose a Glimesh channel."
 	NoInstance  = "Add instance=<https://your.glimesh.instance> to the page URL."
 	LiveRefused = "The Glimesh instance refused the live connection: check the client_id."
+	// NoClientID is the overlay's: it cannot sign in, so it needs an app's id.
+	NoClientID = "Add client_id=<your app's client id> to the overlay's URL: register an app on your Glimesh instance to get one."
 )
 
 // Connecting is the status line until the chat is live.

@@ -6,7 +6,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,13 +44,21 @@ const (
 	MinPoll        = 2 * time.Second
 	MaxPoll        = 300 * time.Second
 	// The heartbeat is how fast a dead link that never closed (a stalled
-	// proxy, a suspended NAT entry) is noticed: within two intervals.
+	// proxy, a suspended NAT entry) is noticed: within one interval plus
+	// the reply deadline (phoenix.DefaultHeartbeatTimeout, 10 s).
 	DefaultHeartbeat = phoenix.DefaultHeartbeatInterval
 	MinHeartbeat     = 5 * time.Second
 	MaxHeartbeat     = 60 * time.Second
-	maxClientID      = 128
-	maxUsername      = 50
-	maxShown         = 40 // how much of a bad value a warning repeats
+	// Moderation is read every ModPoll: that is how long a removed message
+	// may stay on screen. 0 turns reading it off.
+	DefaultModPoll = 5 * time.Second
+	MaxModPoll     = 300 * time.Second
+	// Hold holds every message back before it shows, so that one removed
+	// meanwhile never shows; off by default.
+	MaxHold     = 60 * time.Second
+	maxClientID = 128
+	maxUsername = 50
+	maxShown    = 40 // how much of a bad value a warning repeats
 )
 
 // Config is the parsed URL.
@@ -64,7 +74,10 @@ type Config struct {
 	Transport Transport     // auto, socket, fetch or poll
 	Avatars   bool          // show avatars
 	Poll      time.Duration // interval for Transport Poll
-	Heartbeat time.Duration // socket heartbeat interval, also the reply deadline
+	Heartbeat time.Duration // socket heartbeat interval
+	ModPoll   time.Duration // between reads of the moderation logs; 0 = off
+	Hold      time.Duration // how long a message is held back; 0 = off
+	Overlay   Overlay       // look and filters (overlay.go)
 }
 
 // ParamError reports one unusable parameter. Value is what was given
@@ -83,17 +96,27 @@ func (e *ParamError) Error() string {
 }
 
 // aliases maps parameter names other chat overlays use to ours.
+// Keys are lower case: an alias matches whatever its case.
 var aliases = map[string]string{
-	"max":       "limit", // "most messages kept"
-	"clientid":  "client_id",
-	"client-id": "client_id",
+	"max":          "limit", // "most messages kept"
+	"clientid":     "client_id",
+	"client-id":    "client_id",
+	"fontsize":     "font_size",   // ChatIS-style camel case
+	"fontcustom":   "font",        // ChatIS
+	"bot_activity": "bots",        // KapChat: true shows bots
+	"botnames":     "bot_names",   // ChatIS
+	"hidefrom":     "block",       // Social Stream Ninja
+	"ignored":      "block",       // multistream.tools
+	"emotescale":   "emote_scale", // ChatIS
+	"smallcaps":    "small_caps",
 }
 
 // Parse reads rawQuery (location.search, with or without the leading "?")
 // against the page at pageURL, whose origin is the default instance. It
 // returns a usable Config and one error per problem.
 func Parse(rawQuery, pageURL string) (Config, []error) {
-	c := Config{History: DefaultHistory, Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat}
+	c := Config{History: DefaultHistory, Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat,
+		ModPoll: DefaultModPoll}
 	var errs []error
 	bad := func(param, value, accepted string) {
 		errs = append(errs, &ParamError{Param: param, Value: shorten(value), Accepted: accepted})
@@ -104,9 +127,13 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 		errs = append(errs, &ParamError{Param: "query", Accepted: "part of the URL parameters could not be read (bad % escape or ';'); the rest was used"})
 	}
 
-	// Canonical names win over aliases; tokens are refused whatever case.
+	// Canonical names win over aliases, and of two aliases the first in
+	// byte order, so that the result never depends on map order; tokens
+	// are refused whatever case.
 	params := map[string][]string{}
-	for name, vals := range q {
+	used := map[string]bool{}
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		vals := q[name]
 		lower := strings.ToLower(name)
 		if lower == "token" || lower == "access_token" {
 			errs = append(errs, &ParamError{Param: name,
@@ -114,7 +141,7 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 			continue
 		}
 		if canon, ok := aliases[lower]; ok {
-			if _, set := q[canon]; set {
+			if _, set := params[canon]; set || q.Has(canon) {
 				continue
 			}
 			name = canon
@@ -122,6 +149,7 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 		params[name] = vals
 	}
 	get := func(name string) (string, bool) {
+		used[name] = true
 		vals, ok := params[name]
 		if !ok {
 			return "", false
@@ -171,12 +199,17 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 		c.Limit = intParam(v, 1, MaxLimit, DefaultLimit, "limit", bad)
 	}
 	if v, ok := get("poll"); ok {
-		s := intParam(v, int(MinPoll/time.Second), int(MaxPoll/time.Second), int(DefaultPoll/time.Second), "poll", bad)
-		c.Poll = time.Duration(s) * time.Second
+		c.Poll = seconds(v, MinPoll, MaxPoll, DefaultPoll, "poll", bad)
 	}
 	if v, ok := get("heartbeat"); ok {
-		s := intParam(v, int(MinHeartbeat/time.Second), int(MaxHeartbeat/time.Second), int(DefaultHeartbeat/time.Second), "heartbeat", bad)
-		c.Heartbeat = time.Duration(s) * time.Second
+		c.Heartbeat = seconds(v, MinHeartbeat, MaxHeartbeat, DefaultHeartbeat, "heartbeat", bad)
+	}
+
+	if v, ok := get("mod_poll"); ok {
+		c.ModPoll = seconds(v, 0, MaxModPoll, DefaultModPoll, "mod_poll", bad)
+	}
+	if v, ok := get("hold"); ok {
+		c.Hold = seconds(v, 0, MaxHold, 0, "hold", bad)
 	}
 
 	if v, ok := get("transport"); ok {
@@ -189,16 +222,57 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 	}
 
 	if v, ok := get("avatars"); ok {
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "", "1", "true", "yes", "on":
-			c.Avatars = true
-		case "0", "false", "no", "off":
-			c.Avatars = false
-		default:
-			bad("avatars", v, "1, 0, true, false, yes, no, on, off, or just avatars; using no avatars")
+		if on, valid := parseBool(v); valid {
+			c.Avatars = on
+		} else {
+			bad("avatars", v, boolAccepted+"; using no avatars")
+		}
+	}
+	c.Overlay = parseOverlay(get, bad)
+
+	// Whatever no one asked for is a typo or another overlay's parameter:
+	// named, so that it is not silently without effect.
+	for _, name := range slices.Sorted(maps.Keys(params)) {
+		if !used[name] {
+			errs = append(errs, &ParamError{Param: name, Accepted: "unknown parameter, ignored"})
 		}
 	}
 	return c, errs
+}
+
+// Values are c's parameters that differ from the defaults (the instance
+// too, unless it is pageURL's origin), under their canonical names:
+// Parse(c.Values(pageURL).Encode(), pageURL) gives c back.
+func (c Config) Values(pageURL string) url.Values {
+	v := url.Values{}
+	if c.Channel != "" {
+		v.Set("channel", c.Channel)
+	}
+	if c.ClientID != "" {
+		v.Set("client_id", c.ClientID)
+	}
+	if origin, _ := pageOrigin(pageURL); c.Instance != nil && (origin == nil || c.Instance.String() != origin.String()) {
+		v.Set("instance", c.Instance.String())
+	}
+	num := func(name string, n, def int) {
+		if n != def {
+			v.Set(name, strconv.Itoa(n))
+		}
+	}
+	num("history", c.History, DefaultHistory)
+	num("limit", c.Limit, DefaultLimit)
+	if c.Transport != Auto && c.Transport != "" {
+		v.Set("transport", string(c.Transport))
+	}
+	if c.Avatars {
+		v.Set("avatars", "1")
+	}
+	num("poll", int(c.Poll/time.Second), int(DefaultPoll/time.Second))
+	num("heartbeat", int(c.Heartbeat/time.Second), int(DefaultHeartbeat/time.Second))
+	num("mod_poll", int(c.ModPoll/time.Second), int(DefaultModPoll/time.Second))
+	num("hold", int(c.Hold/time.Second), 0)
+	c.Overlay.values(v)
+	return v
 }
 
 // intParam parses a whole number in [lo, hi], reporting and defaulting
@@ -210,6 +284,11 @@ func intParam(v string, lo, hi, def int, name string, bad func(string, string, s
 		return def
 	}
 	return n
+}
+
+// seconds parses a whole number of seconds in [lo, hi] like intParam.
+func seconds(v string, lo, hi, def time.Duration, name string, bad func(string, string, string)) time.Duration {
+	return time.Duration(intParam(v, int(lo/time.Second), int(hi/time.Second), int(def/time.Second), name, bad)) * time.Second
 }
 
 // parseInstance accepts an absolute http(s) URL without credentials, query

@@ -29,7 +29,8 @@ func instance(c Config) string {
 
 func defaults() Config {
 	return Config{Instance: mustURL("https://widget.example:8443"), Channel: "mytho", History: DefaultHistory,
-		Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat}
+		Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat, ModPoll: DefaultModPoll,
+		Overlay: defaultOverlay()}
 }
 
 func TestValidValues(t *testing.T) {
@@ -49,13 +50,20 @@ func TestValidValues(t *testing.T) {
 		{"channel=mytho&limit=1", func(c *Config) { c.Limit = 1 }},
 		{"channel=mytho&limit=1000", func(c *Config) { c.Limit = 1000 }},
 		{"channel=mytho&max=30", func(c *Config) { c.Limit = 30 }},
-		{"channel=mytho&max=30&limit=40", func(c *Config) { c.Limit = 40 }}, // the canonical name wins
+		{"channel=mytho&max=30&limit=40", func(c *Config) { c.Limit = 40 }},            // the canonical name wins
+		{"channel=mytho&clientid=b&client-id=a", func(c *Config) { c.ClientID = "a" }}, // of two aliases, the first in byte order
 		{"channel=mytho&transport=socket", func(c *Config) { c.Transport = Socket }},
 		{"channel=mytho&transport=FETCH", func(c *Config) { c.Transport = Fetch }},
 		{"channel=mytho&transport=poll&poll=30", func(c *Config) { c.Transport = Poll; c.Poll = 30 * time.Second }},
 		{"channel=mytho&poll=2", func(c *Config) { c.Poll = 2 * time.Second }},
 		{"channel=mytho&heartbeat=5", func(c *Config) { c.Heartbeat = 5 * time.Second }},
 		{"channel=mytho&heartbeat=60", func(c *Config) { c.Heartbeat = 60 * time.Second }},
+		{"channel=mytho&mod_poll=0", func(c *Config) { c.ModPoll = 0 }}, // off
+		{"channel=mytho&mod_poll=1", func(c *Config) { c.ModPoll = time.Second }},
+		{"channel=mytho&mod_poll=%20300%20", func(c *Config) { c.ModPoll = 300 * time.Second }},
+		{"channel=mytho&hold=0", func(*Config) {}},
+		{"channel=mytho&hold=3", func(c *Config) { c.Hold = 3 * time.Second }},
+		{"channel=mytho&hold=60&mod_poll=2", func(c *Config) { c.Hold = time.Minute; c.ModPoll = 2 * time.Second }},
 		{"channel=mytho&avatars", func(c *Config) { c.Avatars = true }},
 		{"channel=mytho&avatars=", func(c *Config) { c.Avatars = true }},
 		{"channel=mytho&avatars=1", func(c *Config) { c.Avatars = true }},
@@ -64,7 +72,7 @@ func TestValidValues(t *testing.T) {
 		{"channel=mytho&avatars=no", func(c *Config) {}},
 		{"channel=mytho&avatars=0", func(c *Config) {}},
 		{"channel=mytho&avatars=false", func(c *Config) {}},
-		{"channel=mytho&size=3&font=1&theme=dark", func(*Config) {}}, // other overlays' params are ignored
+		{"channel=mytho&size=3&font=1&theme=dark", func(c *Config) { c.Overlay.Size, c.Overlay.Font, c.Overlay.Theme = 3, Fonts[1], Dark }}, // jChat's names are ours (overlay_test.go has them all)
 	} {
 		want := defaults()
 		tc.edit(&want)
@@ -121,6 +129,15 @@ func TestBadValues(t *testing.T) {
 		{"channel=mytho&heartbeat=4", "heartbeat", "5 to 60", func(*Config) {}},
 		{"channel=mytho&heartbeat=61", "heartbeat", "5 to 60", func(*Config) {}},
 		{"channel=mytho&heartbeat=5s", "heartbeat", "whole number", func(*Config) {}},
+		{"channel=mytho&mod_poll=-1", "mod_poll", "0 to 300; using 5", func(*Config) {}},
+		{"channel=mytho&mod_poll=301", "mod_poll", "0 to 300; using 5", func(*Config) {}},
+		{"channel=mytho&mod_poll=2.5", "mod_poll", "whole number", func(*Config) {}},
+		{"channel=mytho&mod_poll=", "mod_poll", "whole number", func(*Config) {}},
+		{"channel=mytho&mod_poll=off", "mod_poll", "whole number", func(*Config) {}},
+		{"channel=mytho&hold=-3", "hold", "0 to 60; using 0", func(*Config) {}},
+		{"channel=mytho&hold=61", "hold", "0 to 60; using 0", func(*Config) {}},
+		{"channel=mytho&hold=3s", "hold", "whole number", func(*Config) {}},
+		{"channel=mytho&hold=1&hold=2", "hold", "more than once", func(c *Config) { c.Hold = time.Second }},
 		{"channel=mytho&a=%zz", "query", "could not be read", func(*Config) {}},
 	} {
 		want := defaults()
@@ -185,11 +202,12 @@ func TestHugeValueShortened(t *testing.T) {
 }
 
 func TestSeveralErrorsAllReported(t *testing.T) {
-	c, errs := Parse("history=x&limit=y&transport=z&avatars=w&poll=v&heartbeat=u", page)
-	if len(errs) != 7 { // the six bad values plus the missing channel
-		t.Errorf("want 7 errors, got %v", errs)
+	c, errs := Parse("history=x&limit=y&transport=z&avatars=w&poll=v&heartbeat=u&mod_poll=t&hold=s", page)
+	if len(errs) != 9 { // the eight bad values plus the missing channel
+		t.Errorf("want 9 errors, got %v", errs)
 	}
-	if c.History != DefaultHistory || c.Limit != DefaultLimit || c.Transport != Auto || c.Avatars || c.Poll != DefaultPoll || c.Heartbeat != DefaultHeartbeat {
+	if c.History != DefaultHistory || c.Limit != DefaultLimit || c.Transport != Auto || c.Avatars || c.Poll != DefaultPoll || c.Heartbeat != DefaultHeartbeat ||
+		c.ModPoll != DefaultModPoll || c.Hold != 0 {
 		t.Errorf("defaults not used: %+v", c)
 	}
 }

@@ -26,6 +26,13 @@ type View struct {
 	shown []string // touched only inside the frame callback
 	frame safejs.Func
 
+	// Set before the first Show, read in the frame callback only.
+	beforePaint func()          // brings the model up to date (fade)
+	clip        bool            // mark lines that do not fit whole (overlay)
+	pushOut     bool            // remove them instead (prevent_clipping)
+	clipped     map[string]bool // ids marked data-clipped
+	gone        map[string]bool // ids pushed out
+
 	// pinned: the reader is at the newest line, so the log stays there as
 	// lines arrive and as it changes size. Scrolling up unpins it.
 	pinned atomic.Bool
@@ -155,11 +162,17 @@ func (v *View) Show(ids []string, html func(i int) string) {
 }
 
 func (v *View) paint() {
+	if v.beforePaint != nil {
+		v.beforePaint()
+	}
 	v.mu.Lock()
 	want, html := v.want, v.html
 	v.scheduled = false
 	v.mu.Unlock()
 	stick := v.pinned.Load()
+	if len(v.gone) > 0 {
+		want, html = v.withoutGone(want, html)
+	}
 	edits := Plan(v.shown, want, html)
 	children, err := get(v.log, "Element.children")
 	if err != nil {
@@ -180,6 +193,9 @@ func (v *View) paint() {
 	v.shown = want
 	if stick {
 		errs = append(errs, v.toBottom())
+	}
+	if v.clip {
+		errs = append(errs, v.unclip(children))
 	}
 	report("paint the log", errs...)
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/idset"
 )
 
 // Change counts what Add did with its messages: each one is Added,
@@ -30,7 +31,7 @@ type Feed struct {
 	limit int
 	shown []glimesh.Message   // ascending id order, len <= limit
 	index map[string]struct{} // ids on screen: the ring alone may forget a long-lived one
-	seen  idRing              // recently shown ids, bounded
+	seen  *idset.Ring         // recently shown ids, bounded
 }
 
 // MaxLimit bounds Limit; more is useless on screen and costly in the DOM.
@@ -45,7 +46,7 @@ func New(limit int) *Feed {
 		limit: limit,
 		shown: make([]glimesh.Message, 0, limit),
 		index: make(map[string]struct{}, limit),
-		seen:  newIDRing(max(4*limit, 256)),
+		seen:  idset.New(max(4*limit, 256)),
 	}
 }
 
@@ -66,12 +67,34 @@ func (f *Feed) Newest() string {
 	return f.shown[len(f.shown)-1].ID
 }
 
+// Remove takes the shown messages that drop reports true for off the list,
+// and returns how many it took. Their ids stay remembered, so the same
+// message added again (a backfill brings it back) is a Duplicate.
+func (f *Feed) Remove(drop func(glimesh.Message) bool) int {
+	kept := f.shown[:0]
+	for _, m := range f.shown {
+		if drop(m) {
+			f.forget(m.ID)
+			continue
+		}
+		kept = append(kept, m)
+	}
+	n := len(f.shown) - len(kept)
+	clear(f.shown[len(kept):]) // let removed messages be collected
+	f.shown = kept
+	return n
+}
+
+// Seen reports whether id is shown or was recently shown: adding it again
+// would change nothing.
+func (f *Feed) Seen(id string) bool { return f.known(id) }
+
 // known reports whether id is shown or was recently shown.
 func (f *Feed) known(id string) bool {
 	if _, ok := f.index[id]; ok {
 		return true
 	}
-	return f.seen.has(id)
+	return f.seen.Has(id)
 }
 
 // Add merges msgs (any order, any source, repeats allowed) into the list by
@@ -181,41 +204,8 @@ func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
 // remember marks id as shown and as seen.
 func (f *Feed) remember(id string) {
 	f.index[id] = struct{}{}
-	f.seen.add(id)
+	f.seen.Add(id)
 }
 
 // forget unshows id; it stays in the seen ring until it ages out.
 func (f *Feed) forget(id string) { delete(f.index, id) }
-
-// idRing is a bounded set of ids: adding beyond its capacity evicts the
-// oldest added id.
-type idRing struct {
-	ids  []string
-	next int
-	set  map[string]struct{}
-}
-
-func newIDRing(n int) idRing {
-	return idRing{ids: make([]string, 0, n), set: make(map[string]struct{}, n)}
-}
-
-func (r *idRing) has(id string) bool {
-	_, ok := r.set[id]
-	return ok
-}
-
-func (r *idRing) add(id string) {
-	if r.has(id) {
-		return
-	}
-	if len(r.ids) < cap(r.ids) {
-		r.ids = append(r.ids, id)
-	} else {
-		delete(r.set, r.ids[r.next])
-		r.ids[r.next] = id
-		r.next = (r.next + 1) % len(r.ids)
-	}
-	r.set[id] = struct{}{}
-}
-
-func (r *idRing) len() int { return len(r.set) }

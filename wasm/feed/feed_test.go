@@ -182,8 +182,8 @@ func TestModelProperty(t *testing.T) {
 				next += 3
 			}
 			step(batch...)
-			if len(f.index) != f.Len() || f.seen.len() > max(4*limit, 256) || cap(f.shown) > 4*limit+16 {
-				t.Fatalf("step %d: index %d, seen %d, cap %d for limit %d", i, len(f.index), f.seen.len(), cap(f.shown), limit)
+			if len(f.index) != f.Len() || f.seen.Len() > max(4*limit, 256) || cap(f.shown) > 4*limit+16 {
+				t.Fatalf("step %d: index %d, seen %d, cap %d for limit %d", i, len(f.index), f.seen.Len(), cap(f.shown), limit)
 			}
 		}
 	}
@@ -196,8 +196,8 @@ func TestBoundedMemory(t *testing.T) {
 	for id := 1; id <= 200000; id++ {
 		f.Add(m(id))
 	}
-	if f.Len() != 100 || len(f.index) != 100 || f.seen.len() != 400 || cap(f.shown) > 400 {
-		t.Fatalf("len %d, index %d, seen %d, cap %d", f.Len(), len(f.index), f.seen.len(), cap(f.shown))
+	if f.Len() != 100 || len(f.index) != 100 || f.seen.Len() != 400 || cap(f.shown) > 400 {
+		t.Fatalf("len %d, index %d, seen %d, cap %d", f.Len(), len(f.index), f.seen.Len(), cap(f.shown))
 	}
 	if f.Newest() != "200000" || f.Messages()[0].ID != "199901" {
 		t.Fatalf("window %s..%s", f.Messages()[0].ID, f.Newest())
@@ -243,11 +243,33 @@ func TestShownIDOutlivesRing(t *testing.T) {
 	for id := 100001; id <= 100001+2*256; id++ {
 		add(t, f, m(id))
 	}
-	if f.seen.has("200000") {
+	if f.seen.Has("200000") {
 		t.Fatal("test setup: 200000 should have left the ring")
 	}
 	if c := add(t, f, m(200000)); !c.Empty() || c.Duplicate != 1 {
 		t.Fatalf("repeat of a shown message: %+v", c)
 	}
 	check(t, f, 100001+2*256, 200000)
+}
+
+// Removed messages leave the list, free their place for newer ones, and
+// do not come back when a backfill brings them again.
+func TestRemove(t *testing.T) {
+	f := New(4)
+	add(t, f, ms(1, 2, 3, 4)...)
+	odd := func(x glimesh.Message) bool { n, _ := strconv.Atoi(x.ID); return n%2 == 1 }
+	if n := f.Remove(odd); n != 2 {
+		t.Fatalf("Remove took %d, want 2", n)
+	}
+	check(t, f, 2, 4)
+	if n := f.Remove(odd); n != 0 {
+		t.Errorf("a second Remove took %d", n)
+	}
+	if c := add(t, f, ms(1, 2, 3, 4, 5)...); c.Added != 1 || c.Duplicate != 4 {
+		t.Errorf("backfill after Remove: %+v, want only 5 added", c)
+	}
+	check(t, f, 2, 4, 5)
+	if len(f.index) != f.Len() {
+		t.Errorf("index holds %d ids for %d shown", len(f.index), f.Len())
+	}
 }

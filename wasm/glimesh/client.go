@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/shurcooL/graphql"
@@ -144,7 +143,7 @@ func (c *Client) History(ctx context.Context, channelID string, n int) ([]Messag
 			out = append(out, m)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return CompareIDs(out[i].ID, out[j].ID) < 0 })
+	sortByID(out, func(m Message) string { return m.ID })
 	return out, nil
 }
 

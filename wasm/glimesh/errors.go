@@ -15,6 +15,8 @@ var (
 	ErrEmptyMessage = errors.New("empty message")
 	// ErrNoMessage: a reply that should carry a message carried none.
 	ErrNoMessage = errors.New("no message in reply")
+	// ErrNoLog: a moderation mutation's reply carried no moderation log.
+	ErrNoLog = errors.New("no moderation log in reply")
 	// ErrNoCredentials: NewClient got neither a client id nor a token.
 	ErrNoCredentials = errors.New("glimesh: need a client id or a token")
 )

@@ -1,5 +1,7 @@
 package glimesh
 
+import "slices"
+
 // maxIDLen bounds an id: Glimesh ids are bigserial (at most 19 digits);
 // anything far longer is hostile.
 const maxIDLen = 32
@@ -33,4 +35,9 @@ func CompareIDs(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// sortByID sorts s in ascending id order, keeping the order of equal ids.
+func sortByID[T any](s []T, id func(T) string) {
+	slices.SortStableFunc(s, func(a, b T) int { return CompareIDs(id(a), id(b)) })
 }

@@ -102,3 +102,75 @@ func (g *gqlMessage) wire() *wireMessage {
 	}
 	return w
 }
+
+// gqlModerationLog is a ChannelModerationLog, read by moderationQuery and
+// returned by every moderation mutation.
+type gqlModerationLog struct {
+	ID         string
+	Action     string
+	InsertedAt string
+	User       *struct{ ID string }
+	Moderator  *struct{ ID string }
+}
+
+type moderationQuery struct {
+	Channel *struct {
+		ModerationLogs *struct {
+			Edges []*struct {
+				Node *gqlModerationLog
+			}
+		} `graphql:"moderationLogs(last: $logs)"`
+		Bans *struct {
+			Edges []*struct {
+				Node *struct {
+					User       *struct{ ID string }
+					ExpiresAt  string
+					InsertedAt string
+				}
+			}
+		} `graphql:"bans(last: $bans)"`
+	} `graphql:"channel(id: $channelId)"`
+}
+
+type rightsQuery struct {
+	Myself *struct {
+		ID string
+	}
+	Channel *struct {
+		Streamer *struct {
+			ID string
+		}
+		Moderators *struct {
+			Edges []*struct {
+				Node *struct {
+					User            *struct{ ID string }
+					CanDelete       bool
+					CanShortTimeout bool
+					CanLongTimeout  bool
+					CanBan          bool
+				}
+			}
+		} `graphql:"moderators(first: $first)"`
+	} `graphql:"channel(id: $channelId)"`
+}
+
+// One struct per moderation mutation: shurcooL takes the field from a tag.
+type (
+	deleteMutation struct {
+		Log *gqlModerationLog `graphql:"deleteChatMessage(channelId: $channelId, messageId: $messageId)"`
+	}
+	shortTimeoutMutation struct {
+		Log *gqlModerationLog `graphql:"shortTimeoutUser(channelId: $channelId, userId: $userId)"`
+	}
+	longTimeoutMutation struct {
+		Log *gqlModerationLog `graphql:"longTimeoutUser(channelId: $channelId, userId: $userId)"`
+	}
+	banMutation struct {
+		Log *gqlModerationLog `graphql:"banUser(channelId: $channelId, userId: $userId)"`
+	}
+)
+
+func (m *deleteMutation) result() *gqlModerationLog       { return m.Log }
+func (m *shortTimeoutMutation) result() *gqlModerationLog { return m.Log }
+func (m *longTimeoutMutation) result() *gqlModerationLog  { return m.Log }
+func (m *banMutation) result() *gqlModerationLog          { return m.Log }

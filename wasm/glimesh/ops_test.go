@@ -38,6 +38,20 @@ func sentQueries(t *testing.T) map[string]string {
 		_, err := c.Send(ctx, "6", "hi")
 		return err
 	})
+	run("moderation", `{"data":{"channel":{"moderationLogs":{"edges":[]},"bans":{"edges":[]}}}}`, func(c *Client) error {
+		_, err := c.Moderation(ctx, "6", 50, 50)
+		return err
+	})
+	run("rights", `{"data":{"myself":{"id":"9"},"channel":{"streamer":{"id":"1"},"moderators":{"edges":[]}}}}`, func(c *Client) error {
+		_, err := c.Rights(ctx, "6")
+		return err
+	})
+	for _, a := range []Action{DeleteMessage, ShortTimeout, LongTimeout, Ban} {
+		run(string(a), `{"data":{"`+mutationField[a]+`":`+logJSON("30", a, "7")+`}}`, func(c *Client) error {
+			_, err := c.Moderate(ctx, "6", a, "7")
+			return err
+		})
+	}
 	return out
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 // FuncOf is safejs.FuncOf with the callback's panics recovered and logged
-// under name. A recovered callback returns undefined to JavaScript.
+// under name. A recovered callback returns null to JavaScript.
 func FuncOf(name string, fn func(this safejs.Value, args []safejs.Value) any) (safejs.Func, error) {
 	f, err := safejs.FuncOf(func(this safejs.Value, args []safejs.Value) (result any) {
 		defer func() {

@@ -7,10 +7,14 @@ package render
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
+	"github.com/glimchat/glimchat/wasm/catalog"
+	"github.com/glimchat/glimchat/wasm/colour"
 	"github.com/glimchat/glimchat/wasm/glimesh"
 )
 
@@ -25,13 +29,22 @@ type Options struct {
 	// server-relative emote and avatar URLs are resolved against. Without
 	// one, relative URLs render as text.
 	Instance *url.URL
+	// Tools are the signed-in moderator's rights: every message of
+	// someone else gets a button for each action allowed (embed page).
+	Tools glimesh.Rights
+	// Highlight marks a message data-highlight (filter.Highlighted).
+	Highlight func(glimesh.Message) bool
+	// Timestamps renders the local time of each message.
+	Timestamps bool
 }
 
 // Renderer renders messages with fixed Options. It is safe for concurrent
 // use.
 type Renderer struct {
-	links, avatars bool
-	base           *url.URL
+	links, avatars, timestamps bool
+	base                       *url.URL
+	tools                      glimesh.Rights
+	highlight                  func(glimesh.Message) bool
 
 	// resolved caches safeURL results: chat repeats the same emotes and
 	// avatars, and parsing and resolving dominates rendering time.
@@ -44,7 +57,8 @@ const maxCached = 512
 
 // New returns a Renderer for o.
 func New(o Options) *Renderer {
-	return &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance}
+	return &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance, tools: o.Tools, highlight: o.Highlight,
+		timestamps: o.Timestamps}
 }
 
 // roleTitles are the badge tooltips, indexed like glimesh.RoleNames.
@@ -78,7 +92,21 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 			first = false
 		}
 	}
-	dst = append(dst, `">`...)
+	// The name colour is an index into the theme's palette (glimchat.css),
+	// so no style attribute is needed.
+	dst = append(dst, `" data-color="`...)
+	dst = strconv.AppendInt(dst, int64(colour.Index(m.User.ID)), 10)
+	dst = append(dst, '"')
+	if r.highlight != nil && r.highlight(m) {
+		dst = append(dst, ` data-highlight=""`...)
+	}
+	if emoteOnly(m.Tokens) {
+		dst = append(dst, ` data-emote-only=""`...)
+	}
+	dst = append(dst, '>')
+	if r.timestamps {
+		dst = appendTime(dst, m.InsertedAt)
+	}
 
 	if r.avatars {
 		if src, ok := r.safeURL(m.User.AvatarURL); ok {
@@ -111,7 +139,102 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 			dst = r.appendToken(dst, t)
 		}
 	}
-	return append(dst, `</span></li>`...)
+	dst = append(dst, `</span>`...)
+	if r.tools.Any() && glimesh.ValidID(m.User.ID) && m.User.ID != r.tools.UserID {
+		dst = append(dst, `<span class="glimchat-tools" role="group" aria-label="`...)
+		dst = append(dst, catalog.ToolsLabel...)
+		dst = append(dst, `">`...)
+		dst = r.appendTools(dst, m.User.Username)
+		dst = append(dst, `</span>`...)
+	}
+	return append(dst, `</li>`...)
+}
+
+// emoteOnly reports whether a message is emotes and white space only.
+func emoteOnly(tokens []glimesh.Token) bool {
+	emotes := 0
+	for _, t := range tokens {
+		switch {
+		case t.Type == "emote":
+			emotes++
+		case strings.TrimSpace(t.Text) != "":
+			return false
+		}
+	}
+	return emotes > 0
+}
+
+// appendTime appends the message's time, in the viewer's time zone, as a
+// <time>; an unreadable time is left out.
+func appendTime(dst []byte, insertedAt string) []byte {
+	at, err := time.Parse("2006-01-02T15:04:05", insertedAt)
+	if err != nil {
+		return dst
+	}
+	dst = append(dst, `<time class="glimchat-time" datetime="`...)
+	dst = at.UTC().AppendFormat(dst, "2006-01-02T15:04:05Z")
+	dst = append(dst, `">`...)
+	dst = at.Local().AppendFormat(dst, "15:04")
+	return append(dst, `</time>`...)
+}
+
+// toolOrder is the order of the moderator buttons.
+var toolOrder = [...]glimesh.Action{glimesh.DeleteMessage, glimesh.ShortTimeout, glimesh.LongTimeout, glimesh.Ban}
+
+// Tools renders the moderator buttons of a message from name, as the
+// content of its span.glimchat-tools: one per action the rights allow. The
+// page listens on the log, and reads data-mod (moderation.ParseClick).
+func (r *Renderer) Tools(name string) string {
+	return string(r.appendTools(nil, name))
+}
+
+func (r *Renderer) appendTools(dst []byte, name string) []byte {
+	for _, a := range toolOrder {
+		if r.tools.Can(a) {
+			dst = appendButton(dst, string(a), "", catalog.ToolTitle(a, name), catalog.ToolLabel(a))
+		}
+	}
+	return dst
+}
+
+// Confirm renders the question that replaces the tools when the moderator
+// presses action a on a message from name: the question, a button that
+// carries a out and one that cancels.
+func (r *Renderer) Confirm(a glimesh.Action, name string) string {
+	q := catalog.ToolQuestion(a, name)
+	dst := []byte(`<span class="glimchat-confirm" role="group" aria-label="`)
+	dst = appendEscaped(dst, q)
+	dst = append(dst, `"><span class="glimchat-question">`...)
+	dst = appendEscaped(dst, q)
+	dst = append(dst, `</span> `...)
+	dst = appendButton(dst, "confirm", string(a), "", catalog.ToolConfirm(a))
+	dst = append(dst, ' ')
+	dst = appendButton(dst, "cancel", string(a), "", catalog.ToolCancel)
+	return string(append(dst, `</span>`...))
+}
+
+// Busy renders what replaces the tools while action a is on its way.
+func (r *Renderer) Busy(a glimesh.Action) string {
+	return string(appendEscaped([]byte(`<span class="glimchat-question">`), catalog.ToolBusy(a))) + `</span>`
+}
+
+// appendButton appends a moderator button; empty attributes are left out.
+func appendButton(dst []byte, mod, action, title, label string) []byte {
+	dst = append(dst, `<button type="button" class="glimchat-tool" data-mod="`...)
+	dst = appendEscaped(dst, mod)
+	if action != "" {
+		dst = append(dst, `" data-action="`...)
+		dst = appendEscaped(dst, action)
+	}
+	if title != "" {
+		dst = append(dst, `" title="`...)
+		dst = appendEscaped(dst, title)
+		dst = append(dst, `" aria-label="`...)
+		dst = appendEscaped(dst, title)
+	}
+	dst = append(dst, `">`...)
+	dst = appendEscaped(dst, label)
+	return append(dst, `</button>`...)
 }
 
 func (r *Renderer) appendToken(dst []byte, t glimesh.Token) []byte {

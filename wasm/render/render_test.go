@@ -20,11 +20,14 @@ var instanceURL = &url.URL{Scheme: "https", Host: "glimesh.example"}
 // Anything else in the parsed output (an on* handler, a style, a script
 // element) means hostile input escaped its context.
 var allowed = map[string]map[string]bool{
-	"li":   {"class": true, "data-message-id": true, "data-user-id": true, "data-username": true, "data-roles": true},
-	"span": {"class": true, "data-role": true, "title": true, "dir": true},
-	"bdi":  {"class": true, "dir": true},
-	"img":  {"class": true, "alt": true, "title": true, "src": true},
-	"a":    {"class": true, "dir": true, "href": true, "rel": true, "target": true},
+	"li": {"class": true, "data-message-id": true, "data-user-id": true, "data-username": true, "data-roles": true,
+		"data-color": true, "data-highlight": true, "data-emote-only": true},
+	"time":   {"class": true, "datetime": true},
+	"span":   {"class": true, "data-role": true, "title": true, "dir": true, "role": true, "aria-label": true},
+	"button": {"type": true, "class": true, "data-mod": true, "data-action": true, "title": true, "aria-label": true},
+	"bdi":    {"class": true, "dir": true},
+	"img":    {"class": true, "alt": true, "title": true, "src": true},
+	"a":      {"class": true, "dir": true, "href": true, "rel": true, "target": true},
 }
 
 // parsed is the rendered <li> as a browser would see it.
@@ -96,7 +99,7 @@ func parse(t *testing.T, out string) parsed {
 			switch {
 			case n.Data == "li":
 				p.li = a
-			case n.Data == "bdi":
+			case n.Data == "bdi" && a["class"] == "glimchat-name":
 				p.name = text(n)
 			case n.Data == "span" && a["class"] == "glimchat-body":
 				if a["dir"] != "auto" {
@@ -135,7 +138,7 @@ func TestExactOutput(t *testing.T) {
 	m := msg("hi :glimsmile:", tok("text", "hi ", "", ""), tok("emote", ":glimsmile:", "", "/emotes/svg/glimsmile.svg"))
 	m.Roles = glimesh.RoleModerator | glimesh.RoleStreamer
 	got := New(Options{Instance: instanceURL}).HTML(m)
-	want := `<li class="glimchat-msg" data-message-id="42" data-user-id="7" data-username="bob" data-roles="streamer moderator">` +
+	want := `<li class="glimchat-msg" data-message-id="42" data-user-id="7" data-username="bob" data-roles="streamer moderator" data-color="6">` +
 		`<span class="glimchat-badge" data-role="streamer" title="Streamer"></span>` +
 		`<span class="glimchat-badge" data-role="moderator" title="Moderator"></span>` +
 		`<bdi class="glimchat-name">Bob</bdi><span class="glimchat-sep">: </span><span class="glimchat-body" dir="auto">hi ` +

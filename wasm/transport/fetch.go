@@ -268,13 +268,22 @@ func await(ctx context.Context, promise safejs.Value, abort func()) (safejs.Valu
 		v   safejs.Value
 		err error
 	}
+	// A real promise settles once; a page's replaced fetch may call both
+	// callbacks, or one many times. settle never blocks the JS thread:
+	// outcomes past the first two are dropped.
 	done := make(chan outcome, 2)
+	settle := func(o outcome) {
+		select {
+		case done <- o:
+		default:
+		}
+	}
 	onResolve, err := guard.FuncOf("fetch resolve", func(_ safejs.Value, args []safejs.Value) any {
 		v := safejs.Undefined()
 		if len(args) > 0 {
 			v = args[0]
 		}
-		done <- outcome{v: v}
+		settle(outcome{v: v})
 		return nil
 	})
 	if err != nil {
@@ -286,7 +295,7 @@ func await(ctx context.Context, promise safejs.Value, abort func()) (safejs.Valu
 		if len(args) > 0 {
 			msg = describe(args[0])
 		}
-		done <- outcome{err: errors.New(msg)}
+		settle(outcome{err: errors.New(msg)})
 		return nil
 	})
 	if err != nil {

@@ -1,0 +1,113 @@
+//go:build js && wasm
+
+package dom
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hack-pad/safejs"
+)
+
+// Look applies the overlay options to the root: data attributes, and
+// custom properties set through CSSOM (style.setProperty), which a CSP
+// without 'unsafe-inline' allows where a style attribute is refused.
+// Call it once, before the first Show; clip turns on the marking of lines
+// that do not fit whole, and pushOut removes them instead.
+func (v *View) Look(attrs, props [][2]string, clip, pushOut bool, beforePaint func()) {
+	var errs []error
+	for _, a := range attrs {
+		_, err := call(v.root, "Element.setAttribute", a[0], a[1])
+		errs = append(errs, err)
+	}
+	if len(props) > 0 {
+		style, err := get(v.root, "HTMLElement.style")
+		errs = append(errs, err)
+		for _, p := range props {
+			if err == nil {
+				_, e := call(style, "CSSStyleDeclaration.setProperty", p[0], p[1])
+				errs = append(errs, e)
+			}
+		}
+	}
+	report("apply the look", errs...)
+	v.clip, v.pushOut, v.beforePaint = clip, pushOut, beforePaint
+	v.clipped, v.gone = map[string]bool{}, map[string]bool{}
+}
+
+// withoutGone drops the pushed-out ids from want (and forgets those that
+// left it).
+func (v *View) withoutGone(want []string, html func(int) string) ([]string, func(int) string) {
+	keep := make([]string, 0, len(want))
+	at := make([]int, 0, len(want))
+	still := map[string]bool{}
+	for i, id := range want {
+		if v.gone[id] {
+			still[id] = true
+			continue
+		}
+		keep = append(keep, id)
+		at = append(at, i)
+	}
+	v.gone = still
+	return keep, func(i int) string { return html(at[i]) }
+}
+
+// unclip marks (or removes) the oldest lines that do not fit whole in the
+// log. The oldest lines come first in the log, whichever way it runs, so
+// it stops at the first line that fits and was not marked: one layout per
+// frame, for a few lines.
+func (v *View) unclip(children safejs.Value) error {
+	if len(v.clipped) > len(v.shown) {
+		for id := range v.clipped {
+			if !slices.Contains(v.shown, id) {
+				delete(v.clipped, id) // it left the log
+			}
+		}
+	}
+	height, err := prop(v.log, "Element.clientHeight", safejs.Value.Float)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(v.shown); i++ {
+		id := v.shown[i]
+		child, err := item(children, i)
+		if err != nil {
+			return err
+		}
+		top, err1 := prop(child, "HTMLElement.offsetTop", safejs.Value.Float)
+		h, err2 := prop(child, "HTMLElement.offsetHeight", safejs.Value.Float)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("measure a line: %w", errs(err1, err2))
+		}
+		cut := top < -0.5 || top+h > height+0.5
+		switch {
+		case cut && v.pushOut:
+			if _, err := call(child, "Element.remove"); err != nil {
+				return err
+			}
+			v.gone[id] = true
+			v.shown = slices.Delete(slices.Clone(v.shown), i, i+1)
+			i--
+		case cut != v.clipped[id]:
+			if err := toggle(child, "data-clipped", cut); err != nil {
+				return err
+			}
+			if cut {
+				v.clipped[id] = true
+			} else {
+				delete(v.clipped, id)
+			}
+		case !cut:
+			return nil // fits, and so do the newer lines
+		}
+	}
+	return nil
+}
+
+func errs(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,205 @@
+package glimesh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shurcooL/graphql"
+)
+
+// Action is a moderation log's action, as the API spells it.
+type Action string
+
+// The actions Glimesh logs (api.md §3). The API sends no event for any of
+// them: channel.moderationLogs is the only record.
+const (
+	ShortTimeout  Action = "short_timeout" // 5 minutes; hides the user's messages
+	LongTimeout   Action = "long_timeout"  // 15 minutes; hides the user's messages
+	Ban           Action = "ban"           // until an unban; hides the user's messages
+	Unban         Action = "unban"
+	DeleteMessage Action = "delete_message" // one message; the log names only its author
+)
+
+// ModerationLog is one entry of channel.moderationLogs.
+type ModerationLog struct {
+	ID          string // decimal, ordered like message ids
+	Action      Action // may be one the widget does not know
+	UserID      string // the user acted on (for a delete, the author)
+	ModeratorID string
+	InsertedAt  string // NaiveDateTime, to the second
+}
+
+// ChannelBan is one row of channel.bans: a timeout, or a ban when
+// ExpiresAt is "".
+type ChannelBan struct {
+	UserID     string
+	ExpiresAt  string
+	InsertedAt string
+}
+
+// Moderation is one read of a channel's recent moderation.
+type Moderation struct {
+	Logs []ModerationLog // ascending id
+	Bans []ChannelBan
+}
+
+// Rights is what the signed-in viewer may do to other people's messages
+// in a channel. The zero value may do nothing.
+type Rights struct {
+	UserID                                 string // the viewer
+	Delete, ShortTimeout, LongTimeout, Ban bool
+}
+
+// Any reports whether the viewer may take any action.
+func (r Rights) Any() bool { return r.Delete || r.ShortTimeout || r.LongTimeout || r.Ban }
+
+// Can reports whether the viewer may take action a.
+func (r Rights) Can(a Action) bool {
+	switch a {
+	case DeleteMessage:
+		return r.Delete
+	case ShortTimeout:
+		return r.ShortTimeout
+	case LongTimeout:
+		return r.LongTimeout
+	case Ban:
+		return r.Ban
+	}
+	return false
+}
+
+// Moderation reads the newest logs and bans of a channel: up to logs and
+// bans entries, each clamped to 1..MaxHistory.
+func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans int) (Moderation, error) {
+	var q moderationQuery
+	err := c.do(ctx, false, &q, map[string]any{
+		"channelId": graphql.ID(channelID),
+		"logs":      graphql.Int(max(1, min(logs, MaxHistory))),
+		"bans":      graphql.Int(max(1, min(bans, MaxHistory))),
+	})
+	if err == nil && q.Channel == nil {
+		err = ErrChannelNotFound
+	}
+	if err != nil {
+		return Moderation{}, fmt.Errorf("read the moderation of channel %s: %w", channelID, err)
+	}
+	var out Moderation
+	if l := q.Channel.ModerationLogs; l != nil {
+		for _, e := range l.Edges {
+			if e == nil || e.Node == nil {
+				continue
+			}
+			if log, ok := e.Node.log(); ok {
+				out.Logs = append(out.Logs, log)
+			}
+		}
+	}
+	if b := q.Channel.Bans; b != nil {
+		for _, e := range b.Edges {
+			if e == nil || e.Node == nil || e.Node.User == nil || !ValidID(e.Node.User.ID) {
+				continue
+			}
+			out.Bans = append(out.Bans, ChannelBan{
+				UserID:     e.Node.User.ID,
+				ExpiresAt:  clip(e.Node.ExpiresAt, maxShortBytes),
+				InsertedAt: clip(e.Node.InsertedAt, maxShortBytes),
+			})
+		}
+	}
+	sortByID(out.Logs, func(l ModerationLog) string { return l.ID })
+	return out, nil
+}
+
+// Rights asks what the signed-in viewer may do in the channel: everything
+// as its streamer, what their can* flags allow as one of its moderators.
+// The schema has no admin or staff flag, so the rights that Glimesh gives
+// admins and its community team are not seen here. It needs a token.
+func (c *Client) Rights(ctx context.Context, channelID string) (Rights, error) {
+	if !c.bearer {
+		return Rights{}, nil // no viewer: nothing to moderate with
+	}
+	var q rightsQuery
+	err := c.do(ctx, false, &q, map[string]any{
+		"channelId": graphql.ID(channelID),
+		"first":     graphql.Int(MaxHistory),
+	})
+	if err == nil && (q.Channel == nil || q.Myself == nil) {
+		err = ErrChannelNotFound
+	}
+	if err != nil {
+		return Rights{}, fmt.Errorf("read the viewer's rights in channel %s: %w", channelID, err)
+	}
+	me := q.Myself.ID
+	if !ValidID(me) {
+		return Rights{}, nil
+	}
+	r := Rights{UserID: me}
+	if s := q.Channel.Streamer; s != nil && s.ID == me {
+		r.Delete, r.ShortTimeout, r.LongTimeout, r.Ban = true, true, true, true
+		return r, nil
+	}
+	if m := q.Channel.Moderators; m != nil {
+		for _, e := range m.Edges {
+			if e == nil || e.Node == nil || e.Node.User == nil || e.Node.User.ID != me {
+				continue
+			}
+			n := e.Node
+			r.Delete, r.ShortTimeout, r.LongTimeout, r.Ban = n.CanDelete, n.CanShortTimeout, n.CanLongTimeout, n.CanBan
+		}
+	}
+	return r, nil
+}
+
+// Moderate takes action a in the channel and returns the log it wrote.
+// target is the message id for DeleteMessage, else the user id.
+func (c *Client) Moderate(ctx context.Context, channelID string, a Action, target string) (ModerationLog, error) {
+	vars := map[string]any{"channelId": graphql.ID(channelID)}
+	var m interface{ result() *gqlModerationLog }
+	switch a {
+	case DeleteMessage:
+		vars["messageId"] = graphql.ID(target)
+		m = &deleteMutation{}
+	case ShortTimeout:
+		m = &shortTimeoutMutation{}
+	case LongTimeout:
+		m = &longTimeoutMutation{}
+	case Ban:
+		m = &banMutation{}
+	default:
+		return ModerationLog{}, fmt.Errorf("moderate in channel %s: %q is not an action the widget takes", channelID, a)
+	}
+	if a != DeleteMessage {
+		vars["userId"] = graphql.ID(target)
+	}
+	err := c.do(ctx, true, m, vars)
+	if err == nil && m.result() == nil {
+		err = ErrNoLog
+	}
+	if err != nil {
+		return ModerationLog{}, fmt.Errorf("%s %s in channel %s: %w", a, target, channelID, err)
+	}
+	log, ok := m.result().log()
+	if !ok {
+		return ModerationLog{}, fmt.Errorf("%s %s in channel %s: %w", a, target, channelID,
+			&DecodeError{Err: errors.New("the moderation log has no valid id")})
+	}
+	return log, nil
+}
+
+// log checks and clips a decoded log; ok is false without valid ids.
+func (g *gqlModerationLog) log() (ModerationLog, bool) {
+	if !ValidID(g.ID) || g.User == nil || !ValidID(g.User.ID) {
+		return ModerationLog{}, false
+	}
+	l := ModerationLog{
+		ID:         g.ID,
+		Action:     Action(clip(g.Action, maxShortBytes)),
+		UserID:     g.User.ID,
+		InsertedAt: clip(g.InsertedAt, maxShortBytes),
+	}
+	if g.Moderator != nil {
+		l.ModeratorID = clip(g.Moderator.ID, maxShortBytes)
+	}
+	return l, true
+}
