@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -256,4 +257,22 @@ func TestGenerator(t *testing.T) {
 	Eval[any](p, `(() => { const u = document.getElementById("glimchat-url");
 		u.value = "channel=demo&colour=red"; u.dispatchEvent(new Event("change")); })()`)
 	WaitFor[bool](p, "the unknown parameter named", `document.getElementById("glimchat-notes").textContent.includes("colour")`)
+}
+
+// On a static host (make dist, no demo instance behind it) the generator
+// says plainly that it needs an instance, and does not pretend a demo
+// answers.
+func TestGeneratorOnStaticHost(t *testing.T) {
+	t.Parallel()
+	dist := filepath.Join(moduleRoot(t), "web", "dist")
+	host := listen(t, http.FileServer(http.Dir(dist)), "static host", &syncBuffer{})
+	p := NewPage(t)
+	p.Navigate(host + "/index.html")
+	WaitFor[bool](p, "the static-host note", `!document.getElementById("glimchat-static-note").hidden`)
+	if shown := Eval[bool](p, `!document.getElementById("glimchat-demo-note").hidden`); shown {
+		t.Error("the demo note shows on a static host")
+	}
+	if u := Eval[string](p, `document.getElementById("glimchat-url").value`); strings.Contains(u, "client_id=glimchat-demo") {
+		t.Errorf("URL box %q offers the demo's client id on a static host", u)
+	}
 }
