@@ -1,0 +1,126 @@
+// Command bench is `make bench`: it measures the glimchat widget in headless
+// Chromium against two baselines run in the same invocation, the floor (the
+// least a Go widget must link, bench/floor) and a hand-written JavaScript
+// overlay (bench/jsbase), prints one table with every row's budget
+// (bench/budgets.json) and exits non-zero when a row fails. Raw results go
+// to bench/out/ (git-ignored).
+//
+//	go run ./bench [-quick] [-root .]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	goruntime "runtime"
+	"syscall"
+	"time"
+)
+
+func main() {
+	root := flag.String("root", ".", "the repository (built with make build)")
+	quick := flag.Bool("quick", false, "every row, fewer and smaller runs (under 2 minutes)")
+	flag.Parse()
+	plan := FullPlan
+	if *quick {
+		plan = QuickPlan
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(benchMain(ctx, newPaths(*root), plan, os.Stdout, os.Stderr))
+}
+
+func benchMain(ctx context.Context, paths Paths, plan Plan, stdout, stderr io.Writer) int {
+	budgets, err := loadBudgets(filepath.Join(paths.Root, "bench", "budgets.json"))
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 2
+	}
+	r, err := Run(ctx, paths, plan, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 2
+	}
+	vs := Evaluate(r.Metrics(), budgets)
+	printTable(stdout, r, vs)
+	name, err := save(paths.Out, r, vs)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench: save results:", err)
+		return 2
+	}
+	fmt.Fprintf(stdout, "raw results: %s\n", name)
+	_, pass := RowResults(vs)
+	for _, ok := range pass {
+		if !ok {
+			return 1
+		}
+	}
+	if len(r.Errors) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// Run builds the baselines, starts the servers and the browser, and runs
+// every scenario of plan. A scenario that fails is noted in Results.Errors
+// and its row is left unmeasured (a FAIL); the others still run.
+func Run(ctx context.Context, paths Paths, plan Plan, log io.Writer) (*Results, error) {
+	r := &Results{Meta: Meta{Plan: plan, Started: time.Now(), Go: goruntime.Version(), CPUs: goruntime.NumCPU()}}
+	b := &Bench{plan: plan, paths: paths, log: log}
+	b.logf("building the floor and staging the baselines in %s", paths.site())
+	if err := stage(paths, plan.BrotliQuality); err != nil {
+		return nil, err
+	}
+	size, err := measureSize(paths)
+	if err != nil {
+		return nil, err
+	}
+	r.Size = size
+	if b.srv, err = startServers(ctx, paths.Glimchat, paths.site(), paths.logs()); err != nil {
+		return nil, err
+	}
+	defer b.srv.Stop()
+	if b.br, err = launch(); err != nil {
+		return nil, err
+	}
+	defer b.br.Close()
+	r.Meta.Chromium = b.br.Version
+	token, err := b.srv.Demo.Token("ViewerVic")
+	if err != nil {
+		return nil, err
+	}
+	poster, err := newPoster(b.srv.Demo.URL, token)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(what string, err error) {
+		if err != nil {
+			b.logf("%s: %v", what, err)
+			r.Errors = append(r.Errors, what+": "+err.Error())
+		}
+	}
+	steps := []struct {
+		what string
+		run  func() error
+	}{
+		{"start", func() (err error) { r.Start, err = b.measureStart(); return }},
+		{"flood", func() (err error) { r.Flood, err = b.measureFlood(poster); return }},
+		{"steady rate", func() (err error) { r.Steady, err = b.measureSteady(poster); return }},
+		{"soak", func() (err error) { r.Soak, err = b.measureSoak(poster); return }},
+		// Last: the stall fault stays on the standalone demo after it.
+		{"idle and stall", func() (err error) { r.Idle, r.Stall, err = b.measureQuiet(); return }},
+	}
+	for _, s := range steps {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		b.logf("%s", s.what)
+		fail(s.what, s.run())
+	}
+	r.Meta.Seconds = time.Since(r.Meta.Started).Seconds()
+	return r, nil
+}

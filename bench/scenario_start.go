@@ -1,0 +1,54 @@
+package main
+
+import "fmt"
+
+// measureStart loads every start-up page StartReps times, in turn so that
+// noise spreads over all of them: cold in a fresh browser context, then
+// warm, the same URL again with the HTTP cache filled.
+func (b *Bench) measureStart() (*StartResult, error) {
+	r := &StartResult{Pages: map[string][]StartRun{}}
+	for rep := range b.plan.StartReps {
+		for i := range startPages {
+			page := startPages[(i+rep)%len(startPages)]
+			run, err := b.startOnce(b.pageURL(page))
+			if err != nil { // once more: a tab can fail for reasons of the browser's own
+				b.logf("start: %s: %v; again", page, err)
+				run, err = b.startOnce(b.pageURL(page))
+			}
+			if err != nil {
+				return r, fmt.Errorf("%s: %w", page, err)
+			}
+			r.Pages[page] = append(r.Pages[page], run)
+		}
+	}
+	return r, nil
+}
+
+const firstPainted = `__bench.first`
+
+func (b *Bench) startOnce(url string) (StartRun, error) {
+	var run StartRun
+	t, err := b.br.NewTab()
+	if err != nil {
+		return run, err
+	}
+	defer t.Close()
+	for _, warm := range []bool{false, true} {
+		if err := t.Navigate(url); err != nil {
+			return run, err
+		}
+		first, err := waitFor[float64](t, "the first message", firstPainted, waitTimeout)
+		if err != nil {
+			return run, err
+		}
+		if warm {
+			run.Warm = first
+			break
+		}
+		run.Cold = first
+		if run.Phases, err = eval[map[string]float64](t, `__bench.phases()`); err != nil {
+			return run, err
+		}
+	}
+	return run, nil
+}
