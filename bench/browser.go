@@ -5,8 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"time"
 
@@ -18,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/glimchat/glimchat/internal/chromium"
 )
 
 //go:embed probe.js
@@ -33,49 +33,28 @@ type Browser struct {
 	ctx     context.Context
 	Version string
 	cancel  func()
-	profile string
 }
 
 func launch() (*Browser, error) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		return nil, fmt.Errorf("%w: `make test` installs Debian's chromium", err)
-	}
-	profile, err := os.MkdirTemp("", "glimchat-bench-profile-")
-	if err != nil {
-		return nil, err
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
+	ctx, stop, err := chromium.Start(
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1024, 768),
 	)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	b := &Browser{ctx: ctx, profile: profile, cancel: func() { cancel(); cancelAlloc() }}
+	if err != nil {
+		return nil, err
+	}
+	b := &Browser{ctx: ctx, cancel: stop}
 	v, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("start chromium %s: %w", chromium, err)
+		return nil, fmt.Errorf("chromium version: %w", err)
 	}
 	b.Version = v.Product
 	return b, nil
 }
 
-func (b *Browser) Close() {
-	b.cancel()
-	os.RemoveAll(b.profile)
-}
+func (b *Browser) Close() { b.cancel() }
 
 // Tab is a page in a browser context of its own: an empty HTTP cache and a
 // renderer process of its own, like a fresh profile, with the probe

@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/glimchat/glimchat/internal/chromium"
 	"github.com/glimchat/glimchat/server/demo"
 	"github.com/glimchat/glimchat/server/site"
 	"github.com/glimchat/glimchat/web"
@@ -53,38 +53,12 @@ func runMain(m *testing.M) int {
 	}
 	wasmName = name
 
-	chromium, err := exec.LookPath("chromium")
+	ctx, stop, err := chromium.Start()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: %v: make test installs Debian's chromium\n", err)
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
 		return 1
 	}
-	profile, err := os.MkdirTemp("", "glimchat-e2e-profile-")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: chromium profile: %v\n", err)
-		return 1
-	}
-	defer os.RemoveAll(profile)
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1024, 768),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		fmt.Fprintf(os.Stderr, "e2e: start chromium %s: %v\n", chromium, err)
-		return 1
-	}
+	defer stop()
 	browser = ctx
 	return m.Run()
 }
