@@ -1,27 +1,48 @@
 // Package catalog holds every sentence the widget shows a person: status
-// lines, problems in plain words, and the composer's labels. Keeping them
-// in one place keeps the wording consistent, and is where translations
-// will hook in. All of it is plain text, set as textContent, never HTML.
+// lines, problems in plain words, the composer's and sign-in's labels, and
+// the moderator tools. It speaks English and German (messages.go); Use
+// picks the language once at start, from lang= or the browser. All of it
+// is plain text, set as textContent, never HTML.
 package catalog
 
-// Status and problems on the page.
-const (
-	NoChannel   = "Add channel=<username> to the page URL to choose a Glimesh channel."
-	NoInstance  = "Add instance=<https://your.glimesh.instance> to the page URL."
-	LiveRefused = "The Glimesh instance refused the live connection: check the client_id."
+import "fmt"
+
+// Sentences without arguments, in the language Use chose (English until
+// then).
+var (
+	NoChannel   = t("NoChannel")
+	NoInstance  = t("NoInstance")
+	LiveRefused = t("LiveRefused")
 	// NoClientID is the overlay's: it cannot sign in, so it needs an app's id.
-	NoClientID = "Add client_id=<your app's client id> to the overlay's URL: register an app on your Glimesh instance to get one."
+	NoClientID = t("NoClientID")
+
+	// The embed page's composer.
+	ComposerReady    = t("ComposerReady")
+	ComposerReadOnly = t("ComposerReadOnly")
+	SendingDisabled  = t("SendingDisabled")
+
+	// The embed page's sign-in.
+	SignIn            = t("SignIn")
+	SignOut           = t("SignOut")
+	SignInBlocked     = t("SignInBlocked")
+	SignInCancelled   = t("SignInCancelled")
+	SignInFailed      = t("SignInFailed")
+	SignInExpired     = t("SignInExpired")
+	SignInTooSlow     = t("SignInTooSlow")
+	SignInUnavailable = t("SignInUnavailable")
+
+	// The moderator tools of the embed page.
+	ToolsLabel = t("ToolsLabel")
+	ToolCancel = t("ToolCancel")
 )
 
 // Connecting is the status line until the chat is live.
-func Connecting(channel string) string { return "Connecting to the chat of " + channel + "…" }
+func Connecting(channel string) string { return fmt.Sprintf(t("Connecting"), channel) }
+
+// BlockedByPolicy is shown when the page's Content-Security-Policy refuses
+// the instance at origin (a securitypolicyviolation for it): the instance
+// may be fine, the page is not allowed to talk to it.
+func BlockedByPolicy(origin string) string { return fmt.Sprintf(t("BlockedByPolicy"), origin) }
 
 // CannotStart reports a setup failure that no parameter explains.
-func CannotStart(err error) string { return "The chat could not start: " + err.Error() }
-
-// The embed page's composer.
-const (
-	ComposerReady    = "Send a message"
-	ComposerReadOnly = "Read-only: sign in to chat"
-	SendingDisabled  = "Sending is not available: this chat is read-only."
-)
+func CannotStart(err error) string { return fmt.Sprintf(t("CannotStart"), err.Error()) }

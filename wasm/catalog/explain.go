@@ -29,71 +29,70 @@ func Explain(err error) string {
 	)
 	switch {
 	case errors.As(err, &nf):
-		return fmt.Sprintf("There is no channel named %q on this Glimesh instance.", plain(nf.Channel, 50))
+		return fmt.Sprintf(t("NoSuchChannel"), plain(nf.Channel, maxName))
 	case errors.Is(err, glimesh.ErrChannelNotFound):
-		return "That channel does not exist on this Glimesh instance."
+		return t("ChannelNotFound")
 	case errors.Is(err, glimesh.ErrNoCredentials):
-		return "Add client_id=… to the page URL, or sign in."
+		return t("NoCredentials")
 	case errors.Is(err, glimesh.ErrEmptyMessage):
-		return "Type a message first."
+		return t("EmptyMessage")
 	case errors.Is(err, context.DeadlineExceeded):
-		return "The Glimesh instance took too long to answer."
+		return t("TooSlow")
 	case errors.Is(err, context.Canceled):
-		return "The request was cancelled."
+		return t("Cancelled")
 	case errors.As(err, &he):
 		return explainHTTP(he)
 	case errors.As(err, &ge):
 		if len(ge.Messages) == 0 {
-			return "The Glimesh instance reported an error."
+			return t("InstanceError")
 		}
 		return explainGraphQL(ge.Messages[0])
 	case errors.As(err, &ne):
-		return "Cannot reach the Glimesh instance. It may be down, or it may refuse requests " +
-			"from other sites: use transport=socket, or serve the widget with glimchat serve -upstream."
+		return t("Unreachable")
 	case errors.As(err, &de), errors.Is(err, glimesh.ErrNoMessage):
-		return "The Glimesh instance sent an answer the widget cannot read."
+		return t("Unreadable")
 	}
-	return "Something went wrong talking to the Glimesh instance."
+	return t("SomethingWrong")
 }
 
 func explainHTTP(e *glimesh.HTTPError) string {
 	switch {
 	case e.Status == 401 && e.HeaderError == "invalid_access_token":
-		return "Your sign-in has expired or was revoked. Sign in again."
+		return t("TokenExpired")
 	case e.Status == 401 && e.Bearer:
-		return "The Glimesh instance did not accept your sign-in. Sign in again."
+		return t("TokenRefused")
 	case e.Status == 401:
-		return "The Glimesh instance needs a client_id (add client_id=… to the page URL) or a sign-in."
+		return t("NeedsCredentials")
 	case e.Status == 500 && !e.Bearer:
-		return "The Glimesh instance refused the client_id (or failed). Check the client_id parameter."
+		return t("ClientIDRefused")
 	case e.Status >= 500:
-		return fmt.Sprintf("The Glimesh instance failed (HTTP %d). Try again later.", e.Status)
+		return fmt.Sprintf(t("InstanceFailed"), e.Status)
 	case e.Status == 404:
-		return "No Glimesh API at this instance address. Check the instance parameter."
+		return t("NoAPI")
 	}
 	if e.Message != "" {
-		return fmt.Sprintf("The Glimesh instance refused the request (HTTP %d): %s", e.Status, plain(e.Message, maxQuoted))
+		return fmt.Sprintf(t("RefusedWithReason"), e.Status, plain(e.Message, maxQuoted))
 	}
-	return fmt.Sprintf("The Glimesh instance refused the request (HTTP %d).", e.Status)
+	return fmt.Sprintf(t("Refused"), e.Status)
 }
 
 func explainGraphQL(m string) string {
 	switch {
 	case m == "unauthorized":
-		return "You are not allowed to chat here: sign in and allow chat access."
+		return t("NotAllowedToChat")
 	case m == "Could not find resource":
-		return "Not found on this Glimesh instance."
+		return t("NotFound")
 	case m == "This channel has links disabled!":
-		return "This channel does not allow links in chat."
+		return t("LinksDisabled")
 	case strings.HasPrefix(m, "message: should be at most"):
-		return fmt.Sprintf("The message is too long: %d characters at most.", glimesh.MaxMessageLength)
+		return fmt.Sprintf(t("TooLong"), glimesh.MaxMessageLength)
 	case strings.HasPrefix(m, "message: can't be blank"):
-		return "Type a message first."
+		return t("EmptyMessage")
 	case strings.HasPrefix(m, "You "):
 		// Ban, timeout, wait and e-mail notices are written for the user.
 		return plain(m, maxQuoted)
 	}
-	return "The Glimesh instance said: " + plain(m, maxQuoted)
+	return fmt.Sprintf(t("InstanceSaid"), plain(m, maxQuoted))
 }
 
 // plain drops control and format characters (no bidi overrides in status
