@@ -134,6 +134,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	upstream := fs.String("upstream", "", "proxy the API to this Glimesh instance (absolute http(s) URL) instead of the demo")
 	instances := fs.String("instance", "", "comma-separated extra instance origins the pages may connect to (CSP)")
+	ancestors := fs.String("frame-ancestors", "*", "space-separated sites that may frame overlay.html and embed.html (CSP frame-ancestors: *, 'self', 'none' or origins)")
 	var df demoFlags
 	df.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -152,6 +153,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if _, err := site.CSP(origins); err != nil {
 		return fmt.Errorf("-instance: %w", err)
+	}
+	if _, err := site.ParseFrameAncestors(*ancestors); err != nil {
+		return fmt.Errorf("-frame-ancestors: %w", err)
 	}
 	var api http.Handler
 	if *upstream != "" {
@@ -178,7 +182,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		api = inst.Handler()
 	}
-	h, err := site.New(site.Config{Assets: web.Dist(), API: api, Instances: origins, Logger: logger})
+	h, err := site.New(site.Config{Assets: web.Dist(), API: api, Instances: origins, Logger: logger,
+		FrameAncestors: *ancestors})
 	if err != nil {
 		return err
 	}

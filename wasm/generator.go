@@ -17,8 +17,8 @@ import (
 )
 
 // generate runs the landing page's URL generator: form and URL box stay
-// in step through config (Form, Import), the preview frame runs the real
-// overlay, and with a demo instance on this origin a button posts test
+// in step through config (Form, Import), the embed snippets follow them,
+// the preview frame runs the real overlay, and with a demo instance on this origin a button posts test
 // messages to its demo channel.
 func generate(g *dom.Generator) {
 	href, _ := dom.Location()
@@ -35,6 +35,7 @@ func generate(g *dom.Generator) {
 		u := *overlay
 		u.RawQuery = v.Encode()
 		g.Show(u.String(), notes)
+		g.ShowEmbed(config.EmbedSnippets(base, v))
 	}
 	fromForm := func() { update(config.Form(g.Fields(), overlay.String())) }
 	fromURL := func() {

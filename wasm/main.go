@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glimchat/glimchat/wasm/catalog"
@@ -53,6 +54,7 @@ func run(view *dom.View) {
 	log := slog.Default()
 	href, search := dom.Location()
 	cfg, problems := config.Parse(search, href)
+	catalog.Use(append([]string{cfg.Overlay.Lang}, dom.Languages()...)...)
 	embed := view.Mode() == "embed"
 	// Parameter warnings go to the console (and the generator shows
 	// them). On air the overlay shows nothing but chat, and an error that
@@ -79,9 +81,20 @@ func run(view *dom.View) {
 		fail(view, catalog.NoInstance, warn)
 		return
 	}
+	origin := cfg.Instance.Scheme + "://" + cfg.Instance.Host
+	if err := view.OnPolicyBlock(cfg.Instance, catalog.BlockedByPolicy(origin)); err != nil {
+		log.Warn("listen for CSP refusals", "err", err)
+	}
+	plan := live.Decide(cfg.Transport, href, cfg.Instance.String())
+	// The chat reads with the client_id; a viewer's token is the account's,
+	// for posting. Only a page without a client_id reads with the token.
 	auth := glimesh.Auth{ClientID: cfg.ClientID}
+	var acct *account
 	if embed {
-		auth.Token = dom.SessionValue(config.TokenKey(cfg.Instance))
+		acct = newAccount(cfg, plan, log)
+		if acct.restore() && auth.ClientID == "" {
+			auth.Token = acct.token()
+		}
 	}
 	if auth.ClientID == "" && auth.Token == "" {
 		if embed {
@@ -92,7 +105,6 @@ func run(view *dom.View) {
 		return
 	}
 
-	plan := live.Decide(cfg.Transport, href, cfg.Instance.String())
 	var sock *phoenix.Socket
 	if plan.Subscribe || plan.Queries == live.ViaSocket {
 		url, err := phoenix.SocketURL(cfg.Instance, auth.ClientID, auth.Token)
@@ -125,16 +137,28 @@ func run(view *dom.View) {
 	view.SetState(live.Connecting.String())
 	// Until the chat is live, say what is happening: never a blank page.
 	view.SetStatus(join(catalog.Connecting(cfg.Channel), warn))
-	channelID, err := lookup(ctx, view, client, cfg.Channel, warn)
+	// One query, while the socket dials: the channel, its recent history
+	// and, for moderation before the first paint, its moderation.
+	logs := 0
+	if cfg.ModPoll > 0 {
+		logs = moderation.LogsPerRead
+	}
+	began := time.Now()
+	first, err := lookup(ctx, view, client, cfg.Channel, live.FirstLoad(cfg.History), logs, warn)
 	if err != nil {
 		return // lookup has said why on the page
 	}
+	channelID := first.ChannelID
 
 	// A moderator signed in to the embed page gets tools on every message:
 	// know that before the first message is rendered.
 	var rights glimesh.Rights
-	if embed && auth.Token != "" {
-		if rights, err = client.Rights(ctx, channelID); err != nil {
+	if poster := acct.client(); poster != nil {
+		// A refused token must not hold the chat back for long.
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		rights, err = poster.Rights(rctx, channelID)
+		cancel()
+		if err != nil {
 			log.Warn("read the viewer's moderator rights", "err", err)
 		}
 	}
@@ -145,7 +169,15 @@ func run(view *dom.View) {
 		Highlight: keep.Highlighted, Timestamps: o.Timestamps})
 	// Messages reach the view through fade when it is on: one timer, for
 	// the oldest message; a page shown again catches up before it paints.
-	paint := func(shown []glimesh.Message) { show(view, r, shown) }
+	// The live region goes on after the history is on the page, so only
+	// new messages are announced (historyIn: the history step ran).
+	var historyIn, announced atomic.Bool
+	paint := func(shown []glimesh.Message) {
+		show(view, r, shown)
+		if historyIn.Load() && !announced.Swap(true) {
+			view.Announce()
+		}
+	}
 	var fader *fade.Fader
 	if o.Fade > 0 {
 		fader = fade.New(o.Fade, nil, paint)
@@ -192,22 +224,29 @@ func run(view *dom.View) {
 	backfill := window.Backfill
 	if poller != nil {
 		backfill = poller.Wrap(backfill)
+		if first.Moderated {
+			poller.Deliver(first.Moderation, began)
+		} else {
+			poller.Once(ctx)
+		}
 	}
-	history, err := backfill(ctx)
-	if err != nil {
-		log.Warn("load history", "err", err)
-		view.SetError(catalog.Explain(err))
-	}
-	history = keep.Apply(history)
-	deliver(func(s *moderation.Screen) bool { return s.Add(history, true) })
+	history := keep.Apply(window.Start(first.Messages))
+	deliver(func(s *moderation.Screen) bool {
+		changed := s.Add(history, true)
+		historyIn.Store(true)
+		if !changed && !announced.Swap(true) {
+			view.Announce() // nothing to paint first
+		}
+		return changed
+	})
 	if poller != nil {
 		go poller.Run(ctx)
 	}
 
 	if embed {
-		compose(view, client, channelID, auth.Token != "", deliver)
+		compose(view, acct, channelID, deliver)
 		if rights.Any() {
-			tools(view, r, client, channelID, rights, deliver)
+			tools(view, r, acct, channelID, rights, deliver)
 		}
 	}
 
@@ -240,25 +279,27 @@ func run(view *dom.View) {
 	}
 }
 
-// lookup resolves the channel name to its id. An instance that cannot be
-// reached is retried: an overlay may start before the instance does.
-func lookup(ctx context.Context, view *dom.View, client *glimesh.Client, channel, warn string) (string, error) {
+// lookup resolves the channel name to its id and reads its first n
+// messages (and, with logs > 0, its moderation) in the same query. An
+// instance that cannot be reached is retried: an overlay may start before
+// the instance does, and the first history must not be lost to a blip.
+func lookup(ctx context.Context, view *dom.View, client *glimesh.Client, channel string, n, logs int, warn string) (glimesh.Start, error) {
 	for delay := 2 * time.Second; ; delay = min(2*delay, time.Minute) {
-		id, err := client.ChannelID(ctx, channel)
+		st, err := client.Start(ctx, channel, n, logs, moderation.BansPerRead)
 		if err == nil {
-			return id, nil
+			return st, nil
 		}
 		fail(view, catalog.Explain(err), warn)
 		var ne *glimesh.NetworkError
 		if !errors.As(err, &ne) && !errors.Is(err, context.DeadlineExceeded) {
-			return "", err // a refusal or an unknown channel will not change by itself
+			return glimesh.Start{}, err // a refusal or an unknown channel will not change by itself
 		}
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return "", ctx.Err()
+			return glimesh.Start{}, ctx.Err()
 		}
 	}
 }
@@ -273,8 +314,10 @@ func show(view *dom.View, r *render.Renderer, shown []glimesh.Message) {
 	view.Show(ids, func(i int) string { return r.HTML(shown[i]) })
 }
 
-// compose wires the embed page's form: enabled only for a signed-in viewer.
-func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn bool, deliver func(moderation.Step)) {
+// compose wires the embed page's form and its sign-in: the form is
+// enabled only while the viewer is signed in, and keeps its draft when
+// the sign-in ends.
+func compose(view *dom.View, acct *account, channelID string, deliver func(moderation.Step)) {
 	c, ok, err := view.Composer(glimesh.MaxMessageLength)
 	if err != nil {
 		slog.Error("glimchat: the composer cannot start", "err", err)
@@ -283,11 +326,39 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 	if !ok {
 		return
 	}
-	if !signedIn {
-		c.Enable(false, catalog.ComposerReadOnly)
-		return
+	c.Label(catalog.Send, catalog.MessageLabel)
+	ui, hasUI, err := view.Account()
+	if err != nil {
+		slog.Error("glimchat: the sign-in buttons cannot start", "err", err)
 	}
-	c.Enable(true, catalog.ComposerReady)
+	changed := func(signedIn bool, note string, focus bool) {
+		if hasUI {
+			ui.Show(signedIn, acct.canSignIn())
+		}
+		if signedIn {
+			c.Enable(true, catalog.ComposerReady)
+			c.Alert("")
+			if focus {
+				c.Focus()
+			}
+			return
+		}
+		c.Enable(false, catalog.ComposerReadOnly)
+		if note != "" {
+			c.Alert(note)
+		}
+		if focus && hasUI && acct.canSignIn() {
+			ui.FocusSignIn()
+		}
+	}
+	if hasUI {
+		ui.Label(catalog.SignIn, catalog.SignOut)
+		err = errors.Join(ui.OnSignIn(acct.begin, acct.opened), ui.OnSignOut(acct.signOut), dom.OnCallback(acct.callback))
+		if err != nil {
+			slog.Error("glimchat: the sign-in cannot start", "err", err)
+		}
+	}
+	acct.wire(changed)
 	c.OnSubmit(func(text string) {
 		// The textarea's maxlength bounds the length; the instance has the
 		// last word on it (it counts characters its own way).
@@ -296,11 +367,20 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 			c.Alert(catalog.Explain(glimesh.ErrEmptyMessage))
 			return
 		}
+		client := acct.client()
+		if client == nil {
+			c.Alert(catalog.SendingDisabled)
+			return
+		}
 		c.Busy(true)
 		defer c.Busy(false)
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		m, err := client.Send(ctx, channelID, text)
+		if tokenRefused(err) {
+			acct.refusedNow() // says so; the draft stays
+			return
+		}
 		if err != nil {
 			c.Alert(catalog.Explain(err))
 			return
@@ -314,7 +394,7 @@ func compose(view *dom.View, client *glimesh.Client, channelID string, signedIn 
 
 // tools wires the moderator tools of the embed page: the buttons on each
 // message, their confirmations and the line that reports results.
-func tools(view *dom.View, r *render.Renderer, client *glimesh.Client, channelID string, rights glimesh.Rights, deliver func(moderation.Step)) {
+func tools(view *dom.View, r *render.Renderer, acct *account, channelID string, rights glimesh.Rights, deliver func(moderation.Step)) {
 	t, ok, err := view.Tools()
 	if err != nil || !ok {
 		slog.Warn("glimchat: the moderator tools cannot start", "err", err, "page has a result line", ok)
@@ -323,7 +403,15 @@ func tools(view *dom.View, r *render.Renderer, client *glimesh.Client, channelID
 	desk := &moderation.Desk{
 		Rights: rights,
 		Moderate: func(ctx context.Context, a glimesh.Action, target string) (glimesh.ModerationLog, error) {
-			return client.Moderate(ctx, channelID, a, target)
+			client := acct.client()
+			if client == nil {
+				return glimesh.ModerationLog{}, errSignedOut
+			}
+			log, err := client.Moderate(ctx, channelID, a, target)
+			if tokenRefused(err) {
+				acct.refusedNow()
+			}
+			return log, err
 		},
 		Deliver: deliver,
 		UI:      pageTools{t, r},

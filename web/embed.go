@@ -15,7 +15,7 @@ import (
 var dist embed.FS
 
 // Dist returns the built assets rooted at dist: the pages, glimchat.css,
-// favicon.svg, loader.js, wasm_exec.js, glimchat.<hash12>.wasm and a .br and .gz sibling
+// favicon.svg, loader.js, embed.js, wasm_exec.js, glimchat.<hash12>.wasm and a .br and .gz sibling
 // of each. Dot files (the committed .gitkeep) are not part of it.
 func Dist() fs.FS {
 	sub, err := fs.Sub(dist, "dist")

@@ -259,7 +259,7 @@ func TestEmbedContrast(t *testing.T) {
 				t.Fatalf("emulate %s: %v", scheme, err)
 			}
 			storeToken(p, srv.URL, srv.URL, tokenOf(t, srv.Demo, "Noor"))
-			p.Navigate(srv.Page("embed.html", "channel=demo&history=40"))
+			p.Navigate(srv.Page("embed.html", "channel=demo&history=40&"+remember))
 			waitCount(p, 40)
 			WaitFor[bool](p, "the composer to be enabled", `!document.querySelector("#glimchat-composer button").disabled`)
 			type ratio struct {
@@ -302,13 +302,13 @@ func TestTokenStaysWithItsInstance(t *testing.T) {
 
 	home := NewPage(t)
 	storeToken(home, srv.URL, srv.URL, token)
-	home.Navigate(srv.Page("embed.html", "channel=demo&history=1"))
+	home.Navigate(srv.Page("embed.html", "channel=demo&history=1&"+remember))
 	WaitFor[bool](home, "the composer to be enabled for the token's own instance",
 		`!document.querySelector("#glimchat-composer textarea").disabled`)
 
 	away := NewPage(t)
 	storeToken(away, srv.URL, srv.URL, token)
-	away.Navigate(srv.Page("embed.html", crossQuery(foreign, "history=1")))
+	away.Navigate(srv.Page("embed.html", crossQuery(foreign, "history=1&"+remember)))
 	waitState(away, "live")
 	if c := composer(away); !c.Disabled || !c.ButtonOff {
 		t.Errorf("embed for another instance: composer %+v, want it read-only", c)

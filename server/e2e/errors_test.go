@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glimchat/glimchat/server/demo"
 )
@@ -80,6 +81,28 @@ func TestErrorStates(t *testing.T) {
 		}
 		assertStatusVisible(t, p)
 		p.AssertNoPageProblems()
+	})
+
+	// glimchat serve without -instance: its CSP refuses the demo on its
+	// own origin. The page names the policy and the fix, not the network.
+	t.Run("instance refused by the CSP", func(t *testing.T) {
+		d := StartDemo(t, demo.Options{})
+		bare := StartServe(t, ServeOptions{})
+		p := openPage(t, bare, "overlay.html", "channel=demo&"+readOnly+"&instance="+d.URL)
+		status := waitStatus(p, "Content-Security-Policy")
+		for _, want := range []string{"-instance " + d.URL, "connect-src"} {
+			if !strings.Contains(status, want) {
+				t.Errorf("status = %q, want it to say %q", status, want)
+			}
+		}
+		if strings.Contains(strings.ToLower(status), "cannot reach") {
+			t.Errorf("status = %q, blames the network", status)
+		}
+		time.Sleep(3 * time.Second) // the lookup's retry must not replace it
+		if status := p.Text("glimchat-status"); !strings.Contains(status, "-instance "+d.URL) {
+			t.Errorf("status became %q", status)
+		}
+		assertStatusVisible(t, p)
 	})
 }
 

@@ -15,6 +15,9 @@ func TestLanguageFromParameter(t *testing.T) {
 	waitState(de, "live")
 	WaitFor[bool](de, "the German sign-in label",
 		`document.getElementById("glimchat-signin").textContent === "Mit Glimesh anmelden"`)
+	if send := Eval[string](de, `document.querySelector("#glimchat-composer button[type=submit]").textContent`); send != "Senden" {
+		t.Errorf("send button %q, want Senden", send)
+	}
 	if ph := composer(de).Placeholder; !strings.Contains(ph, "Melde dich an") {
 		t.Errorf("composer placeholder %q, want German", ph)
 	}

@@ -345,7 +345,7 @@ func TestModerationTools(t *testing.T) {
 	sam := NewPage(t)
 	recordAdded(sam)
 	storeToken(sam, srv.URL, d.URL, tokenOf(t, d.Inst, "SubSam"))
-	sam.Navigate(srv.Page("embed.html", query))
+	sam.Navigate(srv.Page("embed.html", query+"&"+remember))
 	waitShown(sam, own)
 	waitState(sam, "live")
 	for _, id := range []string{vic, kenji, zofia} {

@@ -241,6 +241,22 @@ func TestGenerator(t *testing.T) {
 	WaitFor[bool](p, "theme=light in the URL", `document.getElementById("glimchat-url").value.includes("theme=light")`)
 	WaitFor[bool](p, "the preview in the light theme", frameDoc+`?.getElementById("glimchat")?.dataset.theme === "light"`)
 
+	// The embed snippets follow the options.
+	const iframeBox, loaderBox = `document.getElementById("glimchat-embed-iframe").value`, `document.getElementById("glimchat-embed-loader").value`
+	WaitFor[bool](p, "theme=light in the iframe snippet", iframeBox+`.includes("theme=light")`)
+	iframe, loader := Eval[string](p, iframeBox), Eval[string](p, loaderBox)
+	for _, want := range []string{`<iframe src="` + srv.URL + `/embed.html?`, "channel=demo", "client_id=glimchat-demo", `title="Live chat"`} {
+		if !strings.Contains(iframe, want) {
+			t.Errorf("iframe snippet %q lacks %q", iframe, want)
+		}
+	}
+	for _, want := range []string{`<div data-glimchat data-channel="demo"`, `data-client-id="glimchat-demo"`, `data-theme="light"`,
+		`<script src="` + srv.URL + `/embed.js" async></script>`} {
+		if !strings.Contains(loader, want) {
+			t.Errorf("loader snippet %q lacks %q", loader, want)
+		}
+	}
+
 	// The test message shows in the preview.
 	Eval[any](p, `document.getElementById("glimchat-say-text").value = "from the generator button"; document.getElementById("glimchat-say").click()`)
 	WaitFor[bool](p, "the test message in the preview", frameDoc+`?.getElementById("glimchat-log")?.textContent.includes("from the generator button")`)

@@ -227,10 +227,15 @@ func waitAlert(p *Page) string {
 	return WaitFor[string](p, "#glimchat-alert", `document.getElementById("glimchat-alert").textContent`)
 }
 
+// remember is the embed parameter that keeps the sign-in in
+// sessionStorage: with it, a token stored there before the page's scripts
+// run signs the page in, as after a reload.
+const remember = "remember=1"
+
 // signedInEmbed opens srv's embed page as user of inst: the user's token is
 // in sessionStorage, under the key of the instance the query names (or the
-// page's own origin), as a signed-in page has it, before the page's scripts
-// run. It returns once the composer is enabled.
+// page's own origin), as a signed-in page with remember=1 has it, before
+// the page's scripts run. It returns once the composer is enabled.
 func signedInEmbed(t *testing.T, srv *Serve, inst *demo.Instance, user, query string) *Page {
 	t.Helper()
 	origin := srv.URL
@@ -239,7 +244,7 @@ func signedInEmbed(t *testing.T, srv *Serve, inst *demo.Instance, user, query st
 	}
 	p := NewPage(t)
 	storeToken(p, srv.URL, origin, tokenOf(t, inst, user))
-	p.Navigate(srv.Page("embed.html", query))
+	p.Navigate(srv.Page("embed.html", query+"&"+remember))
 	WaitFor[bool](p, "the composer to be enabled", `!document.querySelector("#glimchat-composer textarea").disabled`)
 	return p
 }

@@ -28,6 +28,9 @@ type Config struct {
 	Instances []string
 	// Logger receives the access log; nil discards it.
 	Logger *slog.Logger
+	// FrameAncestors are the sites that may frame overlay.html and
+	// embed.html, as CSP frame-ancestors sources; "" means "*" (any).
+	FrameAncestors string
 }
 
 // Pages any site may frame (OBS docks, streamers' own sites); every other
@@ -41,6 +44,10 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("site: %w", err)
 	}
 	csp, err := CSP(cfg.Instances)
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	ancestors, err := ParseFrameAncestors(cfg.FrameAncestors)
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
@@ -63,7 +70,7 @@ func New(cfg Config) (http.Handler, error) {
 		default:
 			hd := w.Header()
 			if framable[p] {
-				hd.Set("Content-Security-Policy", csp+"; frame-ancestors *")
+				hd.Set("Content-Security-Policy", csp+"; frame-ancestors "+ancestors)
 			} else if p == "/" || p == "/index.html" {
 				// The generator previews the overlay in a frame of its own origin.
 				hd.Set("Content-Security-Policy", csp+"; frame-src 'self'; frame-ancestors 'none'")
@@ -78,6 +85,36 @@ func New(cfg Config) (http.Handler, error) {
 		}
 	})
 	return AccessLog(logger, h), nil
+}
+
+// ParseFrameAncestors checks a space-separated list of frame-ancestors
+// sources ("" is "*"): '*', 'self', 'none', or a host source such as
+// https://mysite.example or https://*.example.com:443. Nothing else, so
+// the value cannot end the directive or add one.
+func ParseFrameAncestors(v string) (string, error) {
+	fields := strings.Fields(v)
+	if len(fields) == 0 {
+		return "*", nil
+	}
+	for _, f := range fields {
+		switch strings.ToLower(f) {
+		case "*", "'self'", "'none'":
+			if strings.ToLower(f) == "'none'" && len(fields) > 1 {
+				return "", fmt.Errorf("frame-ancestors: 'none' must stand alone")
+			}
+			continue
+		}
+		scheme, host, ok := strings.Cut(f, "://")
+		if !ok || (scheme != "http" && scheme != "https") || host == "" {
+			return "", fmt.Errorf("frame-ancestors source %q: want *, 'self', 'none' or an origin like https://mysite.example", f)
+		}
+		for _, c := range strings.ToLower(host) {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.ContainsRune(".-:*[]", c)) {
+				return "", fmt.Errorf("frame-ancestors source %q: only an origin (scheme://host[:port]), without path", f)
+			}
+		}
+	}
+	return strings.Join(fields, " "), nil
 }
 
 // IsAPIPath reports whether p belongs to the instance: /api/graph and below

@@ -648,3 +648,33 @@ func TestAccessLogThroughProxy(t *testing.T) {
 		t.Errorf("stalled body logged as %v", e)
 	}
 }
+
+func TestFrameAncestors(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "*", "*": "*", "https://mysite.example": "https://mysite.example",
+		"'self'  https://a.example https://*.b.example:8443": "'self' https://a.example https://*.b.example:8443",
+		"'none'": "'none'",
+	} {
+		if got, err := ParseFrameAncestors(in); err != nil || got != want {
+			t.Errorf("ParseFrameAncestors(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"https://a.example; script-src *", "javascript:x", "https://a.example/path", "'unsafe-inline'",
+		"'none' https://a.example", "data:", "https://a.example,https://b.example"} {
+		if got, err := ParseFrameAncestors(bad); err == nil {
+			t.Errorf("ParseFrameAncestors(%q) = %q, want an error", bad, got)
+		}
+	}
+	h, err := New(Config{Assets: fstest.MapFS{"embed.html": {Data: []byte("x")}, "index.html": {Data: []byte("x")}},
+		FrameAncestors: "https://mysite.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"/embed.html": "frame-ancestors https://mysite.example", "/index.html": "frame-ancestors 'none'"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if csp := rec.Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, want) {
+			t.Errorf("%s: CSP %q, want it to end in %q", path, csp, want)
+		}
+	}
+}

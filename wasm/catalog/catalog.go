@@ -17,6 +17,8 @@ var (
 	NoClientID = t("NoClientID")
 
 	// The embed page's composer.
+	Send             = t("Send")
+	MessageLabel     = t("MessageLabel")
 	ComposerReady    = t("ComposerReady")
 	ComposerReadOnly = t("ComposerReadOnly")
 	SendingDisabled  = t("SendingDisabled")

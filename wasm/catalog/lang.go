@@ -53,6 +53,8 @@ var exported = map[string]*string{
 	"NoInstance":        &NoInstance,
 	"LiveRefused":       &LiveRefused,
 	"NoClientID":        &NoClientID,
+	"Send":              &Send,
+	"MessageLabel":      &MessageLabel,
 	"ComposerReady":     &ComposerReady,
 	"ComposerReadOnly":  &ComposerReadOnly,
 	"SendingDisabled":   &SendingDisabled,

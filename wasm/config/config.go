@@ -78,6 +78,13 @@ type Config struct {
 	ModPoll   time.Duration // between reads of the moderation logs; 0 = off
 	Hold      time.Duration // how long a message is held back; 0 = off
 	Overlay   Overlay       // look and filters (overlay.go)
+	// RedirectURI is the embed's OAuth callback page: on the page's own
+	// origin, since the callback hands the code to its opener by
+	// postMessage aimed at that origin. "" = <page origin>/oauth-callback.html.
+	RedirectURI string
+	// Remember keeps the embed's sign-in in sessionStorage, so a reload
+	// stays signed in; off keeps it in memory only.
+	Remember bool
 }
 
 // ParamError reports one unusable parameter. Value is what was given
@@ -230,6 +237,23 @@ func Parse(rawQuery, pageURL string) (Config, []error) {
 	}
 	c.Overlay = parseOverlay(get, bad)
 
+	if v, ok := get("redirect_uri"); ok {
+		if u, err := url.Parse(strings.TrimSpace(v)); err != nil || origin == nil || u.Scheme != origin.Scheme ||
+			u.Host != origin.Host || u.User != nil || u.Fragment != "" || u.Path == "" {
+			bad("redirect_uri", v, "the callback page's URL on this page's own origin, like "+
+				"https://chat.example/oauth-callback.html; using the default")
+		} else {
+			c.RedirectURI = u.String()
+		}
+	}
+	if v, ok := get("remember"); ok {
+		if on, valid := parseBool(v); valid {
+			c.Remember = on
+		} else {
+			bad("remember", v, boolAccepted+"; the sign-in is kept in memory only")
+		}
+	}
+
 	// Whatever no one asked for is a typo or another overlay's parameter:
 	// named, so that it is not silently without effect.
 	for _, name := range slices.Sorted(maps.Keys(params)) {
@@ -272,6 +296,12 @@ func (c Config) Values(pageURL string) url.Values {
 	num("mod_poll", int(c.ModPoll/time.Second), int(DefaultModPoll/time.Second))
 	num("hold", int(c.Hold/time.Second), 0)
 	c.Overlay.values(v)
+	if c.RedirectURI != "" {
+		v.Set("redirect_uri", c.RedirectURI)
+	}
+	if c.Remember {
+		v.Set("remember", "1")
+	}
 	return v
 }
 

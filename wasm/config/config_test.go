@@ -226,3 +226,21 @@ func TestTokenKeyIsPerOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestSignInParams(t *testing.T) {
+	page := "https://chat.example/embed.html"
+	c, errs := Parse("channel=a&redirect_uri=https://chat.example/cb.html&remember", page)
+	if len(errs) != 0 || c.RedirectURI != "https://chat.example/cb.html" || !c.Remember {
+		t.Errorf("%+v %v", c, errs)
+	}
+	if back, _ := Parse(c.Values(page).Encode(), page); back.RedirectURI != c.RedirectURI || !back.Remember {
+		t.Errorf("Values lost them: %v", c.Values(page))
+	}
+	// The callback posts to its opener's origin: another origin cannot work.
+	for _, bad := range []string{"https://evil.example/cb.html", "http://chat.example/cb.html", "javascript:alert(1)", "https://u@chat.example/cb"} {
+		c, errs := Parse("channel=a&redirect_uri="+url.QueryEscape(bad), page)
+		if c.RedirectURI != "" || len(errs) != 1 {
+			t.Errorf("redirect_uri=%s: %q %v", bad, c.RedirectURI, errs)
+		}
+	}
+}

@@ -137,6 +137,17 @@ func (c *Composer) Enable(on bool, hint string) {
 		toggle(c.form, "data-readonly", !on))
 }
 
+// Label names the send button and the message box, in the page's language.
+func (c *Composer) Label(send, message string) {
+	label, err := call(c.form, "Element.querySelector", "label")
+	report("label the composer",
+		err,
+		set(c.button, "Node.textContent", send))
+	if err == nil && !label.IsNull() {
+		report("label the composer", set(label, "Node.textContent", message))
+	}
+}
+
 // Busy disables the form while a message is on its way.
 func (c *Composer) Busy(on bool) {
 	report("mark the composer busy",
@@ -180,4 +191,10 @@ func (c *Composer) count() {
 	report("count the composer's characters",
 		set(c.counter, "Node.textContent", fmt.Sprintf("%d/%d", n, c.max)),
 		toggle(c.counter, "data-over", n > c.max))
+}
+
+// Focus moves the keyboard focus to the textarea.
+func (c *Composer) Focus() {
+	_, err := call(c.text, "HTMLElement.focus")
+	report("focus the composer", err)
 }

@@ -10,9 +10,10 @@ import (
 
 // Generator is the landing page's URL generator (web/index.html): a form
 // whose fields are named after the parameters, the URL box, the preview
-// frame, the notes list, and buttons.
+// frame, the notes list, the embed snippets, and buttons.
 type Generator struct {
 	form, url, frame, notes, copy, say, sayText, sayAs, demoNote, staticNote, status safejs.Value
+	embedIframe, embedLoader, copyIframe, copyLoader                                 safejs.Value
 }
 
 // FindGenerator returns the page's generator; ok is false on other pages.
@@ -30,6 +31,8 @@ func FindGenerator() (g *Generator, ok bool, err error) {
 		"glimchat-url": &g.url, "glimchat-preview": &g.frame, "glimchat-notes": &g.notes, "glimchat-copy": &g.copy,
 		"glimchat-say": &g.say, "glimchat-say-text": &g.sayText, "glimchat-say-as": &g.sayAs,
 		"glimchat-demo-note": &g.demoNote, "glimchat-static-note": &g.staticNote, "glimchat-status": &g.status,
+		"glimchat-embed-iframe": &g.embedIframe, "glimchat-embed-loader": &g.embedLoader,
+		"glimchat-copy-iframe": &g.copyIframe, "glimchat-copy-loader": &g.copyLoader,
 	} {
 		if *dst, err = byID(doc, id); err != nil {
 			return nil, false, err
@@ -121,6 +124,14 @@ func (g *Generator) Show(overlayURL string, notes []string) {
 	report("show the notes", err)
 }
 
+// ShowEmbed puts the snippets that embed the chat on another site (an
+// <iframe>, and the loader's element and script) in their boxes.
+func (g *Generator) ShowEmbed(iframe, loader string) {
+	report("show the embed snippets",
+		set(g.embedIframe, "HTMLTextAreaElement.value", iframe),
+		set(g.embedLoader, "HTMLTextAreaElement.value", loader))
+}
+
 // Demo says whether a demo instance serves this page, and shows the note
 // that fits; without one the test message button is disabled.
 func (g *Generator) Demo(here bool) {
@@ -140,13 +151,16 @@ func (g *Generator) SayText() (text, as string) {
 }
 
 // On calls fn (on its own goroutine) when the form changes (change), the
-// URL box is edited (url), copy or the test message button is pressed.
+// URL box is edited (url), copy or the test message button is pressed. The
+// embed snippets' copy buttons copy their boxes.
 func (g *Generator) On(change, edited, copied, say func()) error {
 	for _, l := range []struct {
 		target safejs.Value
 		event  string
 		fn     func()
-	}{{g.form, "input", change}, {g.url, "change", edited}, {g.copy, "click", copied}, {g.say, "click", say}} {
+	}{{g.form, "input", change}, {g.url, "change", edited}, {g.copy, "click", copied}, {g.say, "click", say},
+		{g.copyIframe, "click", func() { copyBox(g.embedIframe, "the iframe snippet") }},
+		{g.copyLoader, "click", func() { copyBox(g.embedLoader, "the loader snippet") }}} {
 		fn := l.fn
 		if err := listen(l.target, l.event, "generator "+l.event, func(_ safejs.Value, args []safejs.Value) any {
 			if len(args) > 0 && l.event != "input" && l.event != "change" {
@@ -170,15 +184,21 @@ func (g *Generator) On(change, edited, copied, say func()) error {
 }
 
 // Copy selects the URL box and copies it to the clipboard.
-func (g *Generator) Copy() {
-	_, err := call(g.url, "HTMLInputElement.select")
-	report("select the URL", err)
-	nav, err := get(safejs.Global(), "Window.navigator")
+func (g *Generator) Copy() { copyBox(g.url, "the URL") }
+
+// copyBox selects the text box and copies its text to the clipboard.
+func copyBox(box safejs.Value, what string) {
+	_, err := call(box, "HTMLTextAreaElement.select")
+	report("select "+what, err)
+	text, err := prop(box, "HTMLTextAreaElement.value", safejs.Value.String)
 	if err == nil {
-		var clip safejs.Value
-		if clip, err = get(nav, "Navigator.clipboard"); err == nil && !clip.IsUndefined() {
-			_, err = call(clip, "Clipboard.writeText", g.URL())
+		var nav safejs.Value
+		if nav, err = get(safejs.Global(), "Window.navigator"); err == nil {
+			var clip safejs.Value
+			if clip, err = get(nav, "Navigator.clipboard"); err == nil && !clip.IsUndefined() {
+				_, err = call(clip, "Clipboard.writeText", text)
+			}
 		}
 	}
-	report("copy the URL", err)
+	report("copy "+what, err)
 }

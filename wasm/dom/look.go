@@ -54,9 +54,10 @@ func (v *View) withoutGone(want []string, html func(int) string) ([]string, func
 }
 
 // unclip marks (or removes) the oldest lines that do not fit whole in the
-// log. The oldest lines come first in the log, whichever way it runs, so
-// it stops at the first line that fits and was not marked: one layout per
-// frame, for a few lines.
+// log. It measures first and only then writes, so the layout it reads is
+// the one the frame already has (see View.afterLayout): a write between two
+// reads would force another. The lines stay anchored at the newest end, so
+// neither marking nor removing an old line moves the others.
 func (v *View) unclip(children safejs.Value) error {
 	if len(v.clipped) > len(v.shown) {
 		for id := range v.clipped {
@@ -69,39 +70,73 @@ func (v *View) unclip(children safejs.Value) error {
 	if err != nil {
 		return err
 	}
-	for i := 0; i < len(v.shown); i++ {
-		id := v.shown[i]
+	cutAt := func(i int) (bool, error) {
 		child, err := item(children, i)
 		if err != nil {
-			return err
+			return false, err
 		}
 		top, err1 := prop(child, "HTMLElement.offsetTop", safejs.Value.Float)
 		h, err2 := prop(child, "HTMLElement.offsetHeight", safejs.Value.Float)
 		if err1 != nil || err2 != nil {
-			return fmt.Errorf("measure a line: %w", errs(err1, err2))
+			return false, fmt.Errorf("measure a line: %w", errs(err1, err2))
 		}
-		cut := top < -0.5 || top+h > height+0.5
-		switch {
-		case cut && v.pushOut:
-			if _, err := call(child, "Element.remove"); err != nil {
-				return err
-			}
-			v.gone[id] = true
-			v.shown = slices.Delete(slices.Clone(v.shown), i, i+1)
-			i--
-		case cut != v.clipped[id]:
-			if err := toggle(child, "data-clipped", cut); err != nil {
-				return err
-			}
-			if cut {
-				v.clipped[id] = true
-			} else {
-				delete(v.clipped, id)
-			}
-		case !cut:
-			return nil // fits, and so do the newer lines
+		return top < -0.5 || top+h > height+0.5, nil
+	}
+	// The lines that do not fit are the oldest ones, a prefix of the log:
+	// find where it ends with a binary search, a few lines measured per
+	// frame however many are hidden.
+	lo, hi := 0, len(v.shown)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		cut, err := cutAt(mid)
+		if err != nil {
+			return err
+		}
+		if cut {
+			lo = mid + 1
+		} else {
+			hi = mid
 		}
 	}
+	// Only then write: the lines before lo are cut, the others fit.
+	var remove []int
+	for i, id := range v.shown {
+		cut := i < lo
+		if cut && v.pushOut {
+			remove = append(remove, i)
+			continue
+		}
+		if cut == v.clipped[id] {
+			continue
+		}
+		child, err := item(children, i)
+		if err == nil {
+			err = toggle(child, "data-clipped", cut)
+		}
+		if err != nil {
+			return err
+		}
+		if cut {
+			v.clipped[id] = true
+		} else {
+			delete(v.clipped, id)
+		}
+	}
+	if len(remove) == 0 {
+		return nil
+	}
+	for j := len(remove) - 1; j >= 0; j-- { // from the end, so indexes hold
+		i := remove[j]
+		child, err := item(children, i)
+		if err == nil {
+			_, err = call(child, "Element.remove")
+		}
+		if err != nil {
+			return err
+		}
+		v.gone[v.shown[i]] = true
+	}
+	v.shown = slices.Delete(slices.Clone(v.shown), remove[0], remove[len(remove)-1]+1)
 	return nil
 }
 

@@ -110,3 +110,31 @@ func onOBSVisible(win safejs.Value, fn func()) error {
 	}
 	return set(obs, "obsstudio.onVisibilityChange", handler)
 }
+
+// Languages returns the browser's preferred languages, most preferred
+// first (navigator.languages), or nil when it cannot say.
+func Languages() []string {
+	nav, err := safejs.Global().Get("navigator")
+	if err != nil {
+		return nil
+	}
+	langs, err := get(nav, "Navigator.languages")
+	if err != nil || langs.IsUndefined() || langs.IsNull() {
+		return nil
+	}
+	n, err := langs.Length()
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, min(n, 8))
+	for i := range min(n, 8) {
+		v, err := langs.Index(i)
+		if err != nil {
+			break
+		}
+		if s, err := v.String(); err == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}

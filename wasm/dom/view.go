@@ -5,9 +5,13 @@
 package dom
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -22,6 +26,8 @@ type View struct {
 	want      []string
 	html      func(i int) string
 	scheduled bool
+	announce  bool   // turn the live region on after the frame scheduled
+	blocked   string // the CSP refuses the instance: this stays the status line
 
 	shown []string // touched only inside the frame callback
 	frame safejs.Func
@@ -36,6 +42,14 @@ type View struct {
 	// pinned: the reader is at the newest line, so the log stays there as
 	// lines arrive and as it changes size. Scrolling up unpins it.
 	pinned atomic.Bool
+	// scrolls: the log scrolls (embed). The overlay's log hides its
+	// overflow at the far end and never scrolls, so it is never pinned.
+	scrolls bool
+	// sizes is a ResizeObserver on the log (zero without one). Its callback
+	// runs after the browser's own layout of a frame and before that frame
+	// is painted, so the layout reads of pinning and clipping cost no extra
+	// (forced) layout there; a paint re-observes the log to get that call.
+	sizes safejs.Value
 }
 
 // Mount finds the page's chat elements (see web/*.html).
@@ -60,7 +74,10 @@ func Mount() (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The chat works without it; only resizes may hide the newest line.
+	mode, err := attr(v.root, "data-mode")
+	report("read data-mode", err)
+	v.scrolls = mode != "overlay"
+	// The chat works without it; layout is then read inside each paint.
 	report("keep the log at the newest line", v.pin())
 	return v, nil
 }
@@ -82,9 +99,7 @@ func (v *View) pin() error {
 		return err // undefined in older browsers: the log is pinned when lines arrive only
 	}
 	onResize, err := guard.FuncOf("log resize", func(safejs.Value, []safejs.Value) any {
-		if v.pinned.Load() {
-			report("keep the log at the newest line", v.toBottom())
-		}
+		v.afterLayout()
 		return nil
 	})
 	if err != nil {
@@ -94,8 +109,45 @@ func (v *View) pin() error {
 	if err != nil {
 		return fmt.Errorf("new ResizeObserver: %w", err)
 	}
-	_, err = call(obs, "ResizeObserver.observe", v.log)
-	return err
+	if _, err = call(obs, "ResizeObserver.observe", v.log); err != nil {
+		return err
+	}
+	v.sizes = obs
+	return nil
+}
+
+// afterLayout pins the log to its newest line and marks the lines that do
+// not fit. Called from the ResizeObserver, the layout it reads is the one
+// the browser just made for this frame.
+func (v *View) afterLayout() {
+	var errs []error
+	if v.scrolls && v.pinned.Load() {
+		errs = append(errs, v.toBottom())
+	}
+	if v.clip {
+		children, err := get(v.log, "Element.children")
+		if err == nil {
+			err = v.unclip(children)
+		}
+		errs = append(errs, err)
+	}
+	report("keep the log at the newest line", errs...)
+}
+
+// relayout has afterLayout run once this frame's layout is done: observing
+// the log afresh makes the ResizeObserver report it again. Without a
+// ResizeObserver it runs now, which forces a layout.
+func (v *View) relayout() {
+	if v.sizes.IsUndefined() {
+		v.afterLayout()
+		return
+	}
+	_, err1 := call(v.sizes, "ResizeObserver.unobserve", v.log)
+	_, err2 := call(v.sizes, "ResizeObserver.observe", v.log)
+	if err1 != nil || err2 != nil {
+		report("wait for the layout", err1, err2)
+		v.afterLayout()
+	}
 }
 
 func (v *View) toBottom() error {
@@ -124,6 +176,30 @@ func (v *View) Mode() string {
 	return m
 }
 
+// OnPolicyBlock shows text in the status line, for good, once the page's
+// CSP refuses a request to instance (a securitypolicyviolation event whose
+// blockedURI is the instance); a later "cannot reach" would be untrue.
+func (v *View) OnPolicyBlock(instance *url.URL, text string) error {
+	return listen(v.doc, "securitypolicyviolation", "CSP violation", func(_ safejs.Value, args []safejs.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		uri, err := prop(args[0], "SecurityPolicyViolationEvent.blockedURI", safejs.Value.String)
+		if err != nil || !BlocksInstance(uri, instance) {
+			return nil
+		}
+		v.mu.Lock()
+		first := v.blocked == ""
+		v.blocked = text
+		v.mu.Unlock()
+		if first {
+			slog.Default().Error("glimchat: the page's Content-Security-Policy refuses the instance", "blocked", uri)
+			v.SetError(text)
+		}
+		return nil
+	})
+}
+
 // SetState sets the connection state shown by the indicator.
 func (v *View) SetState(state string) {
 	_, err := call(v.root, "Element.setAttribute", "data-state", state)
@@ -137,6 +213,11 @@ func (v *View) SetStatus(text string) { v.setStatus(text, false) }
 func (v *View) SetError(text string) { v.setStatus(text, true) }
 
 func (v *View) setStatus(text string, isErr bool) {
+	v.mu.Lock()
+	if v.blocked != "" {
+		text, isErr = v.blocked, true // nothing else is true while it holds
+	}
+	v.mu.Unlock()
 	report("show the status line",
 		set(v.status, "Node.textContent", text),
 		set(v.status, "HTMLElement.hidden", text == ""),
@@ -191,13 +272,48 @@ func (v *View) paint() {
 		errs = append(errs, v.insert(children, ins))
 	}
 	v.shown = want
-	if stick {
-		errs = append(errs, v.toBottom())
-	}
-	if v.clip {
-		errs = append(errs, v.unclip(children))
+	v.mu.Lock()
+	announce := v.announce
+	v.announce = false
+	v.mu.Unlock()
+	if announce {
+		go v.liveLater()
 	}
 	report("paint the log", errs...)
+	if (stick && v.scrolls) || v.clip {
+		v.relayout()
+	}
+}
+
+// Announce turns the log's live region on once what Show was last given
+// is on the page: the pages start with aria-live="off" and aria-busy, so
+// a screen reader reads the history as it is, and announces only the
+// messages that arrive after it.
+func (v *View) Announce() {
+	v.mu.Lock()
+	later := v.scheduled
+	v.announce = later
+	v.mu.Unlock()
+	if !later {
+		go v.liveLater()
+	}
+}
+
+// liveLater turns the live region on in a later task than the one that
+// added the history: the accessibility tree takes changes in batches, and
+// additions seen together with aria-live="polite" would be announced.
+func (v *View) liveLater() {
+	time.Sleep(liveDelay)
+	report("turn the live region on", v.liveRegion())
+}
+
+// liveDelay is how long after the history the live region goes on.
+const liveDelay = 200 * time.Millisecond
+
+func (v *View) liveRegion() error {
+	_, err1 := call(v.log, "Element.setAttribute", "aria-live", "polite")
+	_, err2 := call(v.log, "Element.removeAttribute", "aria-busy")
+	return errors.Join(err1, err2)
 }
 
 func (v *View) insert(children safejs.Value, ins Insert) error {

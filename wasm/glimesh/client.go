@@ -69,6 +69,9 @@ func (a Auth) header() (string, error) {
 type Client struct {
 	gql    *graphql.Client
 	bearer bool
+	// For the hand-written start query, decoded with easyjson (start.go).
+	hc       *http.Client
+	endpoint string
 }
 
 // NewClient returns a client for the instance at base, as validated by
@@ -93,7 +96,7 @@ func NewClient(base *url.URL, hc *http.Client, auth Auth) (*Client, error) {
 		Timeout:   hc.Timeout,
 	}
 	endpoint := base.JoinPath("api/graph").String()
-	return &Client{gql: graphql.NewClient(endpoint, wrapped), bearer: auth.Token != ""}, nil
+	return &Client{gql: graphql.NewClient(endpoint, wrapped), bearer: auth.Token != "", hc: wrapped, endpoint: endpoint}, nil
 }
 
 // ChannelID looks a channel up by its streamer's username.

@@ -84,8 +84,13 @@ func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans in
 	if err != nil {
 		return Moderation{}, fmt.Errorf("read the moderation of channel %s: %w", channelID, err)
 	}
+	return moderationOf(q.Channel.ModerationLogs, q.Channel.Bans), nil
+}
+
+// moderationOf checks, clips and sorts a read of logs and bans.
+func moderationOf(logs *logEdges, bans *banEdges) Moderation {
 	var out Moderation
-	if l := q.Channel.ModerationLogs; l != nil {
+	if l := logs; l != nil {
 		for _, e := range l.Edges {
 			if e == nil || e.Node == nil {
 				continue
@@ -95,7 +100,7 @@ func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans in
 			}
 		}
 	}
-	if b := q.Channel.Bans; b != nil {
+	if b := bans; b != nil {
 		for _, e := range b.Edges {
 			if e == nil || e.Node == nil || e.Node.User == nil || !ValidID(e.Node.User.ID) {
 				continue
@@ -108,7 +113,7 @@ func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans in
 		}
 	}
 	sortByID(out.Logs, func(l ModerationLog) string { return l.ID })
-	return out, nil
+	return out
 }
 
 // Rights asks what the signed-in viewer may do in the channel: everything

@@ -115,21 +115,51 @@ type gqlModerationLog struct {
 
 type moderationQuery struct {
 	Channel *struct {
-		ModerationLogs *struct {
-			Edges []*struct {
-				Node *gqlModerationLog
-			}
-		} `graphql:"moderationLogs(last: $logs)"`
-		Bans *struct {
-			Edges []*struct {
-				Node *struct {
-					User       *struct{ ID string }
-					ExpiresAt  string
-					InsertedAt string
-				}
-			}
-		} `graphql:"bans(last: $bans)"`
+		ModerationLogs *logEdges `graphql:"moderationLogs(last: $logs)"`
+		Bans           *banEdges `graphql:"bans(last: $bans)"`
 	} `graphql:"channel(id: $channelId)"`
+}
+
+type logEdges struct {
+	Edges []*struct {
+		Node *gqlModerationLog
+	}
+}
+
+type banEdges struct {
+	Edges []*struct {
+		Node *struct {
+			User       *struct{ ID string }
+			ExpiresAt  string
+			InsertedAt string
+		}
+	}
+}
+
+type messageEdges struct {
+	Edges []*struct {
+		Node *gqlMessage
+	}
+}
+
+// startQuery is what the page needs before its first paint, in one round
+// trip: the channel, by name, with its recent messages and moderation.
+type startQuery struct {
+	Channel *struct {
+		ID             string
+		ChatMessages   *messageEdges `graphql:"chatMessages(last: $last)"`
+		ModerationLogs *logEdges     `graphql:"moderationLogs(last: $logs)"`
+		Bans           *banEdges     `graphql:"bans(last: $bans)"`
+	} `graphql:"channel(streamerUsername: $username)"`
+}
+
+// startQueryChat is startQuery without the moderation (mod_poll=0, or an
+// instance that refuses to show it).
+type startQueryChat struct {
+	Channel *struct {
+		ID           string
+		ChatMessages *messageEdges `graphql:"chatMessages(last: $last)"`
+	} `graphql:"channel(streamerUsername: $username)"`
 }
 
 type rightsQuery struct {

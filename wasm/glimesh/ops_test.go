@@ -34,6 +34,14 @@ func sentQueries(t *testing.T) map[string]string {
 		_, err := c.History(ctx, "6", 50)
 		return err
 	})
+	run("start", `{"data":{"channel":{"id":"6","chatMessages":{"edges":[]},"moderationLogs":{"edges":[]},"bans":{"edges":[]}}}}`, func(c *Client) error {
+		_, err := c.Start(ctx, "mytho", 51, 100, 100)
+		return err
+	})
+	run("start-chat", `{"data":{"channel":{"id":"6","chatMessages":{"edges":[]}}}}`, func(c *Client) error {
+		_, err := c.Start(ctx, "mytho", 51, 0, 0)
+		return err
+	})
 	run("send", `{"data":{"createChatMessage":`+fullMessage+`}}`, func(c *Client) error {
 		_, err := c.Send(ctx, "6", "hi")
 		return err

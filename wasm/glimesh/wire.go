@@ -66,3 +66,62 @@ type wireError struct {
 type wireErrors struct {
 	Errors []wireError `json:"errors"`
 }
+
+// wireStart is the answer to the start query (see Client.Start).
+type wireStart struct {
+	Data   wireStartData `json:"data"`
+	Errors []wireError   `json:"errors"`
+}
+
+type wireStartData struct {
+	Channel *wireStartChannel `json:"channel"`
+}
+
+type wireStartChannel struct {
+	ID             string            `json:"id"`
+	ChatMessages   *wireMessageEdges `json:"chatMessages"`
+	ModerationLogs *wireLogEdges     `json:"moderationLogs"`
+	Bans           *wireBanEdges     `json:"bans"`
+}
+
+type wireMessageEdges struct {
+	Edges []*wireMessageEdge `json:"edges"`
+}
+
+type wireMessageEdge struct {
+	Node *wireMessage `json:"node"`
+}
+
+type wireLogEdges struct {
+	Edges []*wireLogEdge `json:"edges"`
+}
+
+type wireLogEdge struct {
+	Node *wireLog `json:"node"`
+}
+
+type wireLog struct {
+	ID         string  `json:"id"`
+	Action     string  `json:"action"`
+	InsertedAt string  `json:"insertedAt"`
+	User       *wireID `json:"user"`
+	Moderator  *wireID `json:"moderator"`
+}
+
+type wireID struct {
+	ID string `json:"id"`
+}
+
+type wireBanEdges struct {
+	Edges []*wireBanEdge `json:"edges"`
+}
+
+type wireBanEdge struct {
+	Node *wireBan `json:"node"`
+}
+
+type wireBan struct {
+	User       *wireID `json:"user"`
+	ExpiresAt  string  `json:"expiresAt"`
+	InsertedAt string  `json:"insertedAt"`
+}

@@ -185,7 +185,190 @@ func (v wireToken) MarshalEasyJSON(w *jwriter.Writer) {
 func (v *wireToken) UnmarshalEasyJSON(l *jlexer.Lexer) {
 	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh1(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh2(in *jlexer.Lexer, out *wireResult) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh2(in *jlexer.Lexer, out *wireStartData) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "channel":
+			if in.IsNull() {
+				in.Skip()
+				out.Channel = nil
+			} else {
+				if out.Channel == nil {
+					out.Channel = new(wireStartChannel)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Channel).UnmarshalEasyJSON(in)
+				}
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh2(out *jwriter.Writer, in wireStartData) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"channel\":"
+		out.RawString(prefix[1:])
+		if in.Channel == nil {
+			out.RawString("null")
+		} else {
+			(*in.Channel).MarshalEasyJSON(out)
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireStartData) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh2(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireStartData) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh2(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(in *jlexer.Lexer, out *wireStartChannel) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "id":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.ID = string(in.String())
+			}
+		case "chatMessages":
+			if in.IsNull() {
+				in.Skip()
+				out.ChatMessages = nil
+			} else {
+				if out.ChatMessages == nil {
+					out.ChatMessages = new(wireMessageEdges)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.ChatMessages).UnmarshalEasyJSON(in)
+				}
+			}
+		case "moderationLogs":
+			if in.IsNull() {
+				in.Skip()
+				out.ModerationLogs = nil
+			} else {
+				if out.ModerationLogs == nil {
+					out.ModerationLogs = new(wireLogEdges)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.ModerationLogs).UnmarshalEasyJSON(in)
+				}
+			}
+		case "bans":
+			if in.IsNull() {
+				in.Skip()
+				out.Bans = nil
+			} else {
+				if out.Bans == nil {
+					out.Bans = new(wireBanEdges)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Bans).UnmarshalEasyJSON(in)
+				}
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(out *jwriter.Writer, in wireStartChannel) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"id\":"
+		out.RawString(prefix[1:])
+		out.String(string(in.ID))
+	}
+	{
+		const prefix string = ",\"chatMessages\":"
+		out.RawString(prefix)
+		if in.ChatMessages == nil {
+			out.RawString("null")
+		} else {
+			(*in.ChatMessages).MarshalEasyJSON(out)
+		}
+	}
+	{
+		const prefix string = ",\"moderationLogs\":"
+		out.RawString(prefix)
+		if in.ModerationLogs == nil {
+			out.RawString("null")
+		} else {
+			(*in.ModerationLogs).MarshalEasyJSON(out)
+		}
+	}
+	{
+		const prefix string = ",\"bans\":"
+		out.RawString(prefix)
+		if in.Bans == nil {
+			out.RawString("null")
+		} else {
+			(*in.Bans).MarshalEasyJSON(out)
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireStartChannel) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireStartChannel) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh4(in *jlexer.Lexer, out *wireStart) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -242,7 +425,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh2(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh2(out *jwriter.Writer, in wireResult) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh4(out *jwriter.Writer, in wireStart) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -271,15 +454,109 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh2(out *jwriter.Wr
 }
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireStart) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh4(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireStart) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh4(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh5(in *jlexer.Lexer, out *wireResult) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "data":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				(out.Data).UnmarshalEasyJSON(in)
+			}
+		case "errors":
+			if in.IsNull() {
+				in.Skip()
+				out.Errors = nil
+			} else {
+				in.Delim('[')
+				if out.Errors == nil {
+					if !in.IsDelim(']') {
+						out.Errors = make([]wireError, 0, 2)
+					} else {
+						out.Errors = []wireError{}
+					}
+				} else {
+					out.Errors = (out.Errors)[:0]
+				}
+				for !in.IsDelim(']') {
+					var v4 wireError
+					if in.IsNull() {
+						in.Skip()
+					} else {
+						(v4).UnmarshalEasyJSON(in)
+					}
+					out.Errors = append(out.Errors, v4)
+					in.WantComma()
+				}
+				in.Delim(']')
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh5(out *jwriter.Writer, in wireResult) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"data\":"
+		out.RawString(prefix[1:])
+		(in.Data).MarshalEasyJSON(out)
+	}
+	{
+		const prefix string = ",\"errors\":"
+		out.RawString(prefix)
+		if in.Errors == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
+			out.RawString("null")
+		} else {
+			out.RawByte('[')
+			for v5, v6 := range in.Errors {
+				if v5 > 0 {
+					out.RawByte(',')
+				}
+				(v6).MarshalEasyJSON(out)
+			}
+			out.RawByte(']')
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireResult) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh2(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh5(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireResult) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh2(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh5(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(in *jlexer.Lexer, out *wirePushData) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(in *jlexer.Lexer, out *wirePushData) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -317,7 +594,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(out *jwriter.Writer, in wirePushData) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(out *jwriter.Writer, in wirePushData) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -335,14 +612,14 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(out *jwriter.Wr
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wirePushData) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wirePushData) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh4(in *jlexer.Lexer, out *wirePush) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh7(in *jlexer.Lexer, out *wirePush) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -378,7 +655,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh4(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh4(out *jwriter.Writer, in wirePush) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh7(out *jwriter.Writer, in wirePush) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -397,14 +674,14 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh4(out *jwriter.Wr
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wirePush) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh4(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh7(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wirePush) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh4(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh7(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh5(in *jlexer.Lexer, out *wireMetadata) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh8(in *jlexer.Lexer, out *wireMetadata) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -464,7 +741,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh5(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh5(out *jwriter.Writer, in wireMetadata) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh8(out *jwriter.Writer, in wireMetadata) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -503,14 +780,172 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh5(out *jwriter.Wr
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireMetadata) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh5(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh8(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireMetadata) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh5(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh8(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(in *jlexer.Lexer, out *wireMessage) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh9(in *jlexer.Lexer, out *wireMessageEdges) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "edges":
+			if in.IsNull() {
+				in.Skip()
+				out.Edges = nil
+			} else {
+				in.Delim('[')
+				if out.Edges == nil {
+					if !in.IsDelim(']') {
+						out.Edges = make([]*wireMessageEdge, 0, 8)
+					} else {
+						out.Edges = []*wireMessageEdge{}
+					}
+				} else {
+					out.Edges = (out.Edges)[:0]
+				}
+				for !in.IsDelim(']') {
+					var v7 *wireMessageEdge
+					if in.IsNull() {
+						in.Skip()
+						v7 = nil
+					} else {
+						if v7 == nil {
+							v7 = new(wireMessageEdge)
+						}
+						if in.IsNull() {
+							in.Skip()
+						} else {
+							(*v7).UnmarshalEasyJSON(in)
+						}
+					}
+					out.Edges = append(out.Edges, v7)
+					in.WantComma()
+				}
+				in.Delim(']')
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh9(out *jwriter.Writer, in wireMessageEdges) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"edges\":"
+		out.RawString(prefix[1:])
+		if in.Edges == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
+			out.RawString("null")
+		} else {
+			out.RawByte('[')
+			for v8, v9 := range in.Edges {
+				if v8 > 0 {
+					out.RawByte(',')
+				}
+				if v9 == nil {
+					out.RawString("null")
+				} else {
+					(*v9).MarshalEasyJSON(out)
+				}
+			}
+			out.RawByte(']')
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireMessageEdges) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh9(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireMessageEdges) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh9(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh10(in *jlexer.Lexer, out *wireMessageEdge) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "node":
+			if in.IsNull() {
+				in.Skip()
+				out.Node = nil
+			} else {
+				if out.Node == nil {
+					out.Node = new(wireMessage)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Node).UnmarshalEasyJSON(in)
+				}
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh10(out *jwriter.Writer, in wireMessageEdge) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"node\":"
+		out.RawString(prefix[1:])
+		if in.Node == nil {
+			out.RawString("null")
+		} else {
+			(*in.Node).MarshalEasyJSON(out)
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireMessageEdge) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh10(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireMessageEdge) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh10(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh11(in *jlexer.Lexer, out *wireMessage) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -586,21 +1021,21 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(in *jlexer.Lexe
 					out.Tokens = (out.Tokens)[:0]
 				}
 				for !in.IsDelim(']') {
-					var v4 *wireToken
+					var v10 *wireToken
 					if in.IsNull() {
 						in.Skip()
-						v4 = nil
+						v10 = nil
 					} else {
-						if v4 == nil {
-							v4 = new(wireToken)
+						if v10 == nil {
+							v10 = new(wireToken)
 						}
 						if in.IsNull() {
 							in.Skip()
 						} else {
-							(*v4).UnmarshalEasyJSON(in)
+							(*v10).UnmarshalEasyJSON(in)
 						}
 					}
-					out.Tokens = append(out.Tokens, v4)
+					out.Tokens = append(out.Tokens, v10)
 					in.WantComma()
 				}
 				in.Delim(']')
@@ -615,7 +1050,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(out *jwriter.Writer, in wireMessage) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh11(out *jwriter.Writer, in wireMessage) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -659,14 +1094,14 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(out *jwriter.Wr
 			out.RawString("null")
 		} else {
 			out.RawByte('[')
-			for v5, v6 := range in.Tokens {
-				if v5 > 0 {
+			for v11, v12 := range in.Tokens {
+				if v11 > 0 {
 					out.RawByte(',')
 				}
-				if v6 == nil {
+				if v12 == nil {
 					out.RawString("null")
 				} else {
-					(*v6).MarshalEasyJSON(out)
+					(*v12).MarshalEasyJSON(out)
 				}
 			}
 			out.RawByte(']')
@@ -677,14 +1112,342 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(out *jwriter.Wr
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireMessage) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh11(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireMessage) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh11(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh7(in *jlexer.Lexer, out *wireErrors) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh12(in *jlexer.Lexer, out *wireLogEdges) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "edges":
+			if in.IsNull() {
+				in.Skip()
+				out.Edges = nil
+			} else {
+				in.Delim('[')
+				if out.Edges == nil {
+					if !in.IsDelim(']') {
+						out.Edges = make([]*wireLogEdge, 0, 8)
+					} else {
+						out.Edges = []*wireLogEdge{}
+					}
+				} else {
+					out.Edges = (out.Edges)[:0]
+				}
+				for !in.IsDelim(']') {
+					var v13 *wireLogEdge
+					if in.IsNull() {
+						in.Skip()
+						v13 = nil
+					} else {
+						if v13 == nil {
+							v13 = new(wireLogEdge)
+						}
+						if in.IsNull() {
+							in.Skip()
+						} else {
+							(*v13).UnmarshalEasyJSON(in)
+						}
+					}
+					out.Edges = append(out.Edges, v13)
+					in.WantComma()
+				}
+				in.Delim(']')
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh12(out *jwriter.Writer, in wireLogEdges) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"edges\":"
+		out.RawString(prefix[1:])
+		if in.Edges == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
+			out.RawString("null")
+		} else {
+			out.RawByte('[')
+			for v14, v15 := range in.Edges {
+				if v14 > 0 {
+					out.RawByte(',')
+				}
+				if v15 == nil {
+					out.RawString("null")
+				} else {
+					(*v15).MarshalEasyJSON(out)
+				}
+			}
+			out.RawByte(']')
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireLogEdges) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh12(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireLogEdges) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh12(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh13(in *jlexer.Lexer, out *wireLogEdge) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "node":
+			if in.IsNull() {
+				in.Skip()
+				out.Node = nil
+			} else {
+				if out.Node == nil {
+					out.Node = new(wireLog)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Node).UnmarshalEasyJSON(in)
+				}
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh13(out *jwriter.Writer, in wireLogEdge) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"node\":"
+		out.RawString(prefix[1:])
+		if in.Node == nil {
+			out.RawString("null")
+		} else {
+			(*in.Node).MarshalEasyJSON(out)
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireLogEdge) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh13(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireLogEdge) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh13(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh14(in *jlexer.Lexer, out *wireLog) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "id":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.ID = string(in.String())
+			}
+		case "action":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.Action = string(in.String())
+			}
+		case "insertedAt":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.InsertedAt = string(in.String())
+			}
+		case "user":
+			if in.IsNull() {
+				in.Skip()
+				out.User = nil
+			} else {
+				if out.User == nil {
+					out.User = new(wireID)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.User).UnmarshalEasyJSON(in)
+				}
+			}
+		case "moderator":
+			if in.IsNull() {
+				in.Skip()
+				out.Moderator = nil
+			} else {
+				if out.Moderator == nil {
+					out.Moderator = new(wireID)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Moderator).UnmarshalEasyJSON(in)
+				}
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh14(out *jwriter.Writer, in wireLog) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"id\":"
+		out.RawString(prefix[1:])
+		out.String(string(in.ID))
+	}
+	{
+		const prefix string = ",\"action\":"
+		out.RawString(prefix)
+		out.String(string(in.Action))
+	}
+	{
+		const prefix string = ",\"insertedAt\":"
+		out.RawString(prefix)
+		out.String(string(in.InsertedAt))
+	}
+	{
+		const prefix string = ",\"user\":"
+		out.RawString(prefix)
+		if in.User == nil {
+			out.RawString("null")
+		} else {
+			(*in.User).MarshalEasyJSON(out)
+		}
+	}
+	{
+		const prefix string = ",\"moderator\":"
+		out.RawString(prefix)
+		if in.Moderator == nil {
+			out.RawString("null")
+		} else {
+			(*in.Moderator).MarshalEasyJSON(out)
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireLog) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh14(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireLog) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh14(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh15(in *jlexer.Lexer, out *wireID) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "id":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.ID = string(in.String())
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh15(out *jwriter.Writer, in wireID) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"id\":"
+		out.RawString(prefix[1:])
+		out.String(string(in.ID))
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireID) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh15(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireID) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh15(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh16(in *jlexer.Lexer, out *wireErrors) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -714,13 +1477,13 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh7(in *jlexer.Lexe
 					out.Errors = (out.Errors)[:0]
 				}
 				for !in.IsDelim(']') {
-					var v7 wireError
+					var v16 wireError
 					if in.IsNull() {
 						in.Skip()
 					} else {
-						(v7).UnmarshalEasyJSON(in)
+						(v16).UnmarshalEasyJSON(in)
 					}
-					out.Errors = append(out.Errors, v7)
+					out.Errors = append(out.Errors, v16)
 					in.WantComma()
 				}
 				in.Delim(']')
@@ -735,7 +1498,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh7(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh7(out *jwriter.Writer, in wireErrors) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh16(out *jwriter.Writer, in wireErrors) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -746,11 +1509,11 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh7(out *jwriter.Wr
 			out.RawString("null")
 		} else {
 			out.RawByte('[')
-			for v8, v9 := range in.Errors {
-				if v8 > 0 {
+			for v17, v18 := range in.Errors {
+				if v17 > 0 {
 					out.RawByte(',')
 				}
-				(v9).MarshalEasyJSON(out)
+				(v18).MarshalEasyJSON(out)
 			}
 			out.RawByte(']')
 		}
@@ -760,14 +1523,14 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh7(out *jwriter.Wr
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireErrors) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh7(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh16(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireErrors) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh7(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh16(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh8(in *jlexer.Lexer, out *wireError) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh17(in *jlexer.Lexer, out *wireError) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -803,7 +1566,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh8(in *jlexer.Lexe
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh8(out *jwriter.Writer, in wireError) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh17(out *jwriter.Writer, in wireError) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -822,10 +1585,253 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh8(out *jwriter.Wr
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireError) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh8(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh17(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireError) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh8(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh17(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(in *jlexer.Lexer, out *wireBanEdges) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "edges":
+			if in.IsNull() {
+				in.Skip()
+				out.Edges = nil
+			} else {
+				in.Delim('[')
+				if out.Edges == nil {
+					if !in.IsDelim(']') {
+						out.Edges = make([]*wireBanEdge, 0, 8)
+					} else {
+						out.Edges = []*wireBanEdge{}
+					}
+				} else {
+					out.Edges = (out.Edges)[:0]
+				}
+				for !in.IsDelim(']') {
+					var v19 *wireBanEdge
+					if in.IsNull() {
+						in.Skip()
+						v19 = nil
+					} else {
+						if v19 == nil {
+							v19 = new(wireBanEdge)
+						}
+						if in.IsNull() {
+							in.Skip()
+						} else {
+							(*v19).UnmarshalEasyJSON(in)
+						}
+					}
+					out.Edges = append(out.Edges, v19)
+					in.WantComma()
+				}
+				in.Delim(']')
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(out *jwriter.Writer, in wireBanEdges) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"edges\":"
+		out.RawString(prefix[1:])
+		if in.Edges == nil && (out.Flags&jwriter.NilSliceAsEmpty) == 0 {
+			out.RawString("null")
+		} else {
+			out.RawByte('[')
+			for v20, v21 := range in.Edges {
+				if v20 > 0 {
+					out.RawByte(',')
+				}
+				if v21 == nil {
+					out.RawString("null")
+				} else {
+					(*v21).MarshalEasyJSON(out)
+				}
+			}
+			out.RawByte(']')
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireBanEdges) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireBanEdges) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(in *jlexer.Lexer, out *wireBanEdge) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "node":
+			if in.IsNull() {
+				in.Skip()
+				out.Node = nil
+			} else {
+				if out.Node == nil {
+					out.Node = new(wireBan)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Node).UnmarshalEasyJSON(in)
+				}
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(out *jwriter.Writer, in wireBanEdge) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"node\":"
+		out.RawString(prefix[1:])
+		if in.Node == nil {
+			out.RawString("null")
+		} else {
+			(*in.Node).MarshalEasyJSON(out)
+		}
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireBanEdge) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireBanEdge) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(in *jlexer.Lexer, out *wireBan) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "user":
+			if in.IsNull() {
+				in.Skip()
+				out.User = nil
+			} else {
+				if out.User == nil {
+					out.User = new(wireID)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.User).UnmarshalEasyJSON(in)
+				}
+			}
+		case "expiresAt":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.ExpiresAt = string(in.String())
+			}
+		case "insertedAt":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.InsertedAt = string(in.String())
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(out *jwriter.Writer, in wireBan) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"user\":"
+		out.RawString(prefix[1:])
+		if in.User == nil {
+			out.RawString("null")
+		} else {
+			(*in.User).MarshalEasyJSON(out)
+		}
+	}
+	{
+		const prefix string = ",\"expiresAt\":"
+		out.RawString(prefix)
+		out.String(string(in.ExpiresAt))
+	}
+	{
+		const prefix string = ",\"insertedAt\":"
+		out.RawString(prefix)
+		out.String(string(in.InsertedAt))
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireBan) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireBan) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(l, v)
 }

@@ -39,12 +39,28 @@ func (w *Window) Backfill(ctx context.Context) ([]glimesh.Message, error) {
 		}
 		return After(msgs, floor), nil
 	}
-	history := max(w.History, 0)
-	msgs, err := w.Load(ctx, history+1)
+	msgs, err := w.Load(ctx, w.First())
 	if err != nil {
 		return nil, fmt.Errorf("first load: %w", err)
 	}
-	floor = ""
+	return w.Start(msgs), nil
+}
+
+// First is how many messages the first load asks for: History and the
+// one before them, which becomes the floor.
+func (w *Window) First() int { return FirstLoad(w.History) }
+
+// FirstLoad is Window.First for a window of history messages.
+func FirstLoad(history int) int { return max(history, 0) + 1 }
+
+// Start takes the result of a first load made elsewhere (First messages,
+// oldest first; glimesh.Client.Start) and returns what to show. Only the
+// first successful first load sets the floor: a later one (after a failed
+// start) keeps the floor it finds, so it never hides messages of the
+// window already on screen.
+func (w *Window) Start(msgs []glimesh.Message) []glimesh.Message {
+	history := max(w.History, 0)
+	floor := ""
 	if len(msgs) > history {
 		cut := len(msgs) - history
 		floor = msgs[cut-1].ID
@@ -56,7 +72,7 @@ func (w *Window) Backfill(ctx context.Context) ([]glimesh.Message, error) {
 	}
 	floor = w.floor
 	w.mu.Unlock()
-	return After(msgs, floor), nil
+	return After(msgs, floor)
 }
 
 // After keeps the messages whose id sorts after floor; "" keeps them all.

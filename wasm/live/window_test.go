@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -97,5 +98,22 @@ func TestAfter(t *testing.T) {
 	}
 	if got := ids(live.After(msgs, "")); len(got) != 3 {
 		t.Errorf("After \"\" = %v, want all", got)
+	}
+}
+
+// A first load made elsewhere sets the floor once; a later one keeps it, so
+// it hides nothing of the window already on screen.
+func TestWindowStartSetsFloorOnce(t *testing.T) {
+	w := &live.Window{History: 2, Limit: 5}
+	if n := w.First(); n != 3 {
+		t.Fatalf("First = %d, want 3", n)
+	}
+	got := w.Start(msgs("1", "2", "3"))
+	if fmt.Sprint(ids(got)) != "[2 3]" {
+		t.Fatalf("Start = %q, want 2 3", ids(got))
+	}
+	got = w.Start(msgs("3", "4", "5"))
+	if fmt.Sprint(ids(got)) != "[4 5]" {
+		t.Errorf("a second Start = %q, want 4 5 (floor stays 1)", ids(got))
 	}
 }

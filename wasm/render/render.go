@@ -119,6 +119,10 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 		if m.Roles.Has(rn.Role) {
 			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
 			dst = append(dst, rn.Name...)
+			// The label is CSS content, which screen readers may skip: the
+			// badge is an image named by its role.
+			dst = append(dst, `" role="img" aria-label="`...)
+			dst = append(dst, roleTitles[i]...)
 			dst = append(dst, `" title="`...)
 			dst = append(dst, roleTitles[i]...)
 			dst = append(dst, `"></span>`...)

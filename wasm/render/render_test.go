@@ -139,8 +139,8 @@ func TestExactOutput(t *testing.T) {
 	m.Roles = glimesh.RoleModerator | glimesh.RoleStreamer
 	got := New(Options{Instance: instanceURL}).HTML(m)
 	want := `<li class="glimchat-msg" data-message-id="42" data-user-id="7" data-username="bob" data-roles="streamer moderator" data-color="6">` +
-		`<span class="glimchat-badge" data-role="streamer" title="Streamer"></span>` +
-		`<span class="glimchat-badge" data-role="moderator" title="Moderator"></span>` +
+		`<span class="glimchat-badge" data-role="streamer" role="img" aria-label="Streamer" title="Streamer"></span>` +
+		`<span class="glimchat-badge" data-role="moderator" role="img" aria-label="Moderator" title="Moderator"></span>` +
 		`<bdi class="glimchat-name">Bob</bdi><span class="glimchat-sep">: </span><span class="glimchat-body" dir="auto">hi ` +
 		`<img class="glimchat-emote" alt=":glimsmile:" title=":glimsmile:" src="https://glimesh.example/emotes/svg/glimsmile.svg">` +
 		`</span></li>`

@@ -153,7 +153,11 @@ func rewritePage(page []byte, wasmName string) ([]byte, error) {
 	case len(metas) == 0:
 		return page, nil
 	}
-	meta := fmt.Sprintf(`<meta name="glimchat-wasm" content="%s">`, wasmName)
+	// The preload starts the wasm's download while the page is parsed,
+	// long before the deferred loader.js asks for it; as="fetch" with
+	// crossorigin matches loader.js's fetch(url), so that reuses it.
+	meta := fmt.Sprintf(`<meta name="glimchat-wasm" content="%s">`+"\n"+
+		`<link rel="preload" href="%s" as="fetch" type="application/wasm" crossorigin>`, wasmName, wasmName)
 	out := make([]byte, 0, len(page)+len(meta))
 	out = append(out, page[:metas[0][0]]...)
 	out = append(out, meta...)

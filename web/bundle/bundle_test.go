@@ -129,7 +129,8 @@ func TestBundle(t *testing.T) {
 	if string(files["wasm_exec.js"]) != "// the toolchain's wasm_exec.js" {
 		t.Errorf("wasm_exec.js = %q, want the toolchain's copy", files["wasm_exec.js"])
 	}
-	wantOverlay := strings.Replace(overlayPage, `content="glimchat.wasm"`, `content="`+wasmName+`"`, 1)
+	wantOverlay := strings.Replace(overlayPage, `content="glimchat.wasm">`, `content="`+wasmName+`">`+"\n"+
+		`<link rel="preload" href="`+wasmName+`" as="fetch" type="application/wasm" crossorigin>`, 1)
 	if string(files["overlay.html"]) != wantOverlay {
 		t.Errorf("overlay.html =\n%s\nwant\n%s", files["overlay.html"], wantOverlay)
 	}

@@ -1,0 +1,201 @@
+package glimesh
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/glimchat/glimchat/wasm/codec"
+)
+
+// Start is everything the page needs before its first paint.
+type Start struct {
+	ChannelID string
+	Messages  []Message // the n most recent, oldest first
+	// Moderation is the read of logs and bans made with the messages; Moderated
+	// says whether there is one (asked for, and the instance showed it).
+	Moderation Moderation
+	Moderated  bool
+}
+
+// The start query is written by hand and decoded with easyjson: on the
+// page's critical path, shurcooL's reflection (building the query, then
+// decoding it) cost more than the round trip. TestOperationsMatchReferenceSchema
+// checks both texts against the schema, TestStartMatchesTyped their
+// selections against the typed operations.
+const (
+	startChannel = `channel(streamerUsername: $username){id,chatMessages(last: $last){edges{node` + messageSelection + `}}`
+	startMod     = `,moderationLogs(last: $logs){edges{node{id,action,insertedAt,user{id},moderator{id}}}},` +
+		`bans(last: $bans){edges{node{user{id},expiresAt,insertedAt}}}`
+	startQueryText     = `query($bans:Int!$last:Int!$logs:Int!$username:String!){` + startChannel + startMod + `}}`
+	startChatQueryText = `query($last:Int!$username:String!){` + startChannel + `}}`
+)
+
+// Start resolves the channel by its streamer's username and reads its n
+// most recent messages (n clamped to 1..MaxHistory) and, when logs > 0, its
+// newest logs and bans, all in one query: one round trip before the first
+// paint instead of three. An instance that refuses the moderation part
+// gets the chat part alone; moderation is best effort.
+func (c *Client) Start(ctx context.Context, username string, n, logs, bans int) (Start, error) {
+	name, err := json.Marshal(username)
+	if err != nil {
+		return Start{}, err
+	}
+	last := strconv.Itoa(max(1, min(n, MaxHistory)))
+	if logs > 0 {
+		vars := `{"bans":` + strconv.Itoa(max(1, min(bans, MaxHistory))) + `,"last":` + last +
+			`,"logs":` + strconv.Itoa(max(1, min(logs, MaxHistory))) + `,"username":` + string(name) + `}`
+		ws, err := c.startQuery(ctx, startQueryText, vars)
+		var ge *GraphQLError
+		if err == nil || !errors.As(err, &ge) || ge.has("Could not find resource") {
+			if err != nil || ws.Data.Channel == nil {
+				return Start{}, startError(username, err)
+			}
+			ch := ws.Data.Channel
+			return startOf(username, ch, moderationOfWire(ch.ModerationLogs, ch.Bans), true)
+		}
+	}
+	ws, err := c.startQuery(ctx, startChatQueryText, `{"last":`+last+`,"username":`+string(name)+`}`)
+	if err != nil || ws.Data.Channel == nil {
+		return Start{}, startError(username, err)
+	}
+	return startOf(username, ws.Data.Channel, Moderation{}, false)
+}
+
+// startQuery posts one query and sorts its failure as do does.
+func (c *Client) startQuery(ctx context.Context, query, vars string) (*wireStart, error) {
+	q, err := json.Marshal(query)
+	if err != nil {
+		return nil, err
+	}
+	body := make([]byte, 0, len(q)+len(vars)+32)
+	body = append(body, `{"query":`...)
+	body = append(body, q...)
+	body = append(body, `,"variables":`...)
+	body = append(body, vars...)
+	body = append(body, '}')
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, ctxErr
+		}
+		var (
+			he *HTTPError
+			ne *NetworkError
+			de *DecodeError
+		)
+		switch {
+		case errors.As(err, &he):
+			return nil, he
+		case errors.As(err, &ne):
+			return nil, ne
+		case errors.As(err, &de):
+			return nil, de
+		}
+		return nil, &NetworkError{Err: err}
+	}
+	data, err := io.ReadAll(resp.Body) // authTransport has read and bounded it
+	resp.Body.Close()
+	if err != nil {
+		return nil, &NetworkError{Err: err}
+	}
+	ws := &wireStart{}
+	if err := codec.Decode(data, ws); err != nil {
+		return nil, &DecodeError{Err: err}
+	}
+	if len(ws.Errors) > 0 {
+		ge := &GraphQLError{}
+		for _, e := range ws.Errors[:min(len(ws.Errors), 10)] {
+			m := clip(e.Message, maxTextBytes)
+			if m == "" {
+				m = "(error without a message)"
+			}
+			ge.Messages = append(ge.Messages, m)
+		}
+		return nil, ge
+	}
+	return ws, nil
+}
+
+func startError(username string, err error) error {
+	var ge *GraphQLError
+	if err == nil || errors.As(err, &ge) && ge.has("Could not find resource") {
+		return &NotFoundError{Channel: username}
+	}
+	return fmt.Errorf("look up channel %q: %w", username, err)
+}
+
+func startOf(username string, ch *wireStartChannel, mod Moderation, moderated bool) (Start, error) {
+	if !ValidID(ch.ID) {
+		return Start{}, fmt.Errorf("look up channel %q: %w", username,
+			&DecodeError{Err: fmt.Errorf("channel id %q is not a decimal id", clip(ch.ID, maxShortBytes))})
+	}
+	s := Start{ChannelID: ch.ID, Moderation: mod, Moderated: moderated}
+	if msgs := ch.ChatMessages; msgs != nil {
+		s.Messages = make([]Message, 0, len(msgs.Edges))
+		for _, e := range msgs.Edges {
+			if e == nil || e.Node == nil {
+				continue
+			}
+			if m, err := toMessage(e.Node); err == nil {
+				s.Messages = append(s.Messages, m)
+			}
+		}
+		sortByID(s.Messages, func(m Message) string { return m.ID })
+	}
+	return s, nil
+}
+
+// moderationOfWire is moderationOf for the start query's wire shapes.
+func moderationOfWire(logs *wireLogEdges, bans *wireBanEdges) Moderation {
+	var l logEdges
+	if logs != nil {
+		for _, e := range logs.Edges {
+			if e == nil || e.Node == nil {
+				continue
+			}
+			g := &gqlModerationLog{ID: e.Node.ID, Action: e.Node.Action, InsertedAt: e.Node.InsertedAt}
+			if u := e.Node.User; u != nil {
+				g.User = &struct{ ID string }{u.ID}
+			}
+			if m := e.Node.Moderator; m != nil {
+				g.Moderator = &struct{ ID string }{m.ID}
+			}
+			l.Edges = append(l.Edges, &struct{ Node *gqlModerationLog }{g})
+		}
+	}
+	var b banEdges
+	if bans != nil {
+		for _, e := range bans.Edges {
+			if e == nil || e.Node == nil {
+				continue
+			}
+			n := &struct {
+				User       *struct{ ID string }
+				ExpiresAt  string
+				InsertedAt string
+			}{ExpiresAt: e.Node.ExpiresAt, InsertedAt: e.Node.InsertedAt}
+			if u := e.Node.User; u != nil {
+				n.User = &struct{ ID string }{u.ID}
+			}
+			b.Edges = append(b.Edges, &struct {
+				Node *struct {
+					User       *struct{ ID string }
+					ExpiresAt  string
+					InsertedAt string
+				}
+			}{n})
+		}
+	}
+	return moderationOf(&l, &b)
+}
