@@ -195,15 +195,7 @@ func (c *Client) do(ctx context.Context, mutation bool, v any, vars map[string]a
 		err = c.gql.Query(ctx, v, vars)
 	}
 	if len(cp.errs) > 0 {
-		ge := &GraphQLError{}
-		for _, e := range cp.errs[:min(len(cp.errs), 10)] {
-			m := clip(e.Message, maxTextBytes)
-			if m == "" {
-				m = "(error without a message)"
-			}
-			ge.Messages = append(ge.Messages, m)
-		}
-		return ge
+		return graphQLError(cp.errs)
 	}
 	if err == nil {
 		return nil

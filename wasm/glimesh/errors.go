@@ -60,6 +60,20 @@ func (e *GraphQLError) has(m string) bool {
 	return false
 }
 
+// graphQLError keeps the first ten of a response's errors, each clipped:
+// the instance's text is hostile and reaches the page.
+func graphQLError(errs []wireError) *GraphQLError {
+	ge := &GraphQLError{}
+	for _, e := range errs[:min(len(errs), 10)] {
+		m := clip(e.Message, maxTextBytes)
+		if m == "" {
+			m = "(error without a message)"
+		}
+		ge.Messages = append(ge.Messages, m)
+	}
+	return ge
+}
+
 // NetworkError is a request that got no answer at all: the transport (fetch
 // or the socket tunnel) failed. In a browser a CORS refusal looks the same.
 type NetworkError struct {

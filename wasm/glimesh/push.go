@@ -23,11 +23,7 @@ func DecodePush(payload []byte) (Message, error) {
 		return Message{}, &DecodeError{Err: err}
 	}
 	if len(p.Result.Errors) > 0 && p.Result.Data.ChatMessage == nil {
-		ge := &GraphQLError{}
-		for _, e := range p.Result.Errors[:min(len(p.Result.Errors), 10)] {
-			ge.Messages = append(ge.Messages, clip(e.Message, maxTextBytes))
-		}
-		return Message{}, ge
+		return Message{}, graphQLError(p.Result.Errors)
 	}
 	if p.Result.Data.ChatMessage == nil {
 		return Message{}, &DecodeError{Err: errors.New("push without chatMessage")}

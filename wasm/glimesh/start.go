@@ -114,15 +114,7 @@ func (c *Client) startQuery(ctx context.Context, query, vars string) (*wireStart
 		return nil, &DecodeError{Err: err}
 	}
 	if len(ws.Errors) > 0 {
-		ge := &GraphQLError{}
-		for _, e := range ws.Errors[:min(len(ws.Errors), 10)] {
-			m := clip(e.Message, maxTextBytes)
-			if m == "" {
-				m = "(error without a message)"
-			}
-			ge.Messages = append(ge.Messages, m)
-		}
-		return nil, ge
+		return nil, graphQLError(ws.Errors)
 	}
 	return ws, nil
 }
