@@ -48,3 +48,6 @@ func BlockedByPolicy(origin string) string { return fmt.Sprintf(t("BlockedByPoli
 
 // CannotStart reports a setup failure that no parameter explains.
 func CannotStart(err error) string { return fmt.Sprintf(t("CannotStart"), err.Error()) }
+
+// Role is the label of a badge: role is a name of glimesh.RoleNames.
+func Role(role string) string { return t("Role." + role) }

@@ -32,6 +32,11 @@ func TestEveryLanguageIsComplete(t *testing.T) {
 			}
 		}
 	}
+	for _, rn := range glimesh.RoleNames {
+		if _, ok := english["Role."+rn.Name]; !ok {
+			t.Errorf("no label for the role %s", rn.Name)
+		}
+	}
 	for key := range exported {
 		if _, ok := english[key]; !ok {
 			t.Errorf("exported %s has no English sentence", key)
@@ -73,6 +78,9 @@ func TestSentencesFollowTheLanguage(t *testing.T) {
 	}
 	if got := ModerationDone(glimesh.Ban, "Bob"); got != "Bob ist aus diesem Chat gesperrt." {
 		t.Errorf("ModerationDone = %q", got)
+	}
+	if got := Role("subscriber"); got != "Abonnent" {
+		t.Errorf("Role = %q", got)
 	}
 	if got := BlockedByPolicy("https://g.example"); strings.Count(got, "https://g.example") != 3 {
 		t.Errorf("BlockedByPolicy = %q, want the origin three times", got)

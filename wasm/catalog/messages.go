@@ -25,6 +25,13 @@ var english = map[string]string{
 	"SignInTooSlow":     "Signing in took too long. Try again.",
 	"SignInUnavailable": "Signing in is not available: this page has no client_id.",
 
+	"Role.streamer":   "Streamer",
+	"Role.moderator":  "Moderator",
+	"Role.subscriber": "Subscriber",
+	"Role.founder":    "Founder subscriber",
+	"Role.supporter":  "Supporter subscriber",
+	"Role.admin":      "Glimesh admin",
+
 	"ToolsLabel":           "Moderate",
 	"ToolCancel":           "Cancel",
 	"ToolDelete":           "Delete",
@@ -96,6 +103,13 @@ var german = map[string]string{
 	"SignInExpired":     "Deine Anmeldung ist abgelaufen oder wurde widerrufen. Melde dich erneut an; deine Nachricht bleibt erhalten.",
 	"SignInTooSlow":     "Die Anmeldung hat zu lange gedauert. Versuche es noch einmal.",
 	"SignInUnavailable": "Anmelden ist nicht möglich: Diese Seite hat keine client_id.",
+
+	"Role.streamer":   "Streamer",
+	"Role.moderator":  "Moderator",
+	"Role.subscriber": "Abonnent",
+	"Role.founder":    "Gründungs-Abonnent",
+	"Role.supporter":  "Unterstützer-Abonnent",
+	"Role.admin":      "Glimesh-Admin",
 
 	"ToolsLabel":           "Moderieren",
 	"ToolCancel":           "Abbrechen",

@@ -61,11 +61,6 @@ func New(o Options) *Renderer {
 		timestamps: o.Timestamps}
 }
 
-// roleTitles are the badge tooltips, indexed like glimesh.RoleNames.
-var roleTitles = [len(glimesh.RoleNames)]string{
-	"Streamer", "Moderator", "Subscriber", "Founder subscriber", "Supporter subscriber", "Glimesh admin",
-}
-
 const linkRel = `" rel="ugc noopener noreferrer nofollow" target="_blank">`
 
 // HTML renders one message as an <li>.
@@ -115,16 +110,16 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 			dst = append(dst, `">`...)
 		}
 	}
-	for i, rn := range glimesh.RoleNames {
+	for _, rn := range glimesh.RoleNames {
 		if m.Roles.Has(rn.Role) {
 			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
 			dst = append(dst, rn.Name...)
 			// The label is CSS content, which screen readers may skip: the
 			// badge is an image named by its role.
 			dst = append(dst, `" role="img" aria-label="`...)
-			dst = append(dst, roleTitles[i]...)
+			dst = appendEscaped(dst, catalog.Role(rn.Name))
 			dst = append(dst, `" title="`...)
-			dst = append(dst, roleTitles[i]...)
+			dst = appendEscaped(dst, catalog.Role(rn.Name))
 			dst = append(dst, `"></span>`...)
 		}
 	}
