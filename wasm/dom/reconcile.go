@@ -57,3 +57,22 @@ func Plan(shown, want []string, render func(i int) string) Edits {
 	}
 	return e
 }
+
+// Run is the children First through Last (indexes, First <= Last).
+type Run struct{ First, Last int }
+
+// Runs groups removal indexes, given in descending order as Plan returns
+// them, into runs of adjacent children, last run first, so that each run
+// can go in one DOM call and the indexes of the runs still to go stay
+// valid. A flood prunes the oldest lines: one run per frame.
+func Runs(desc []int) []Run {
+	var runs []Run
+	for _, i := range desc {
+		if n := len(runs); n > 0 && runs[n-1].First == i+1 {
+			runs[n-1].First = i
+			continue
+		}
+		runs = append(runs, Run{First: i, Last: i})
+	}
+	return runs
+}

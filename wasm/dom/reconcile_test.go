@@ -107,3 +107,19 @@ func BenchmarkPlanAppendOne(b *testing.B) {
 		Plan(shown, want, func(int) string { return "<li></li>" })
 	}
 }
+
+func TestRuns(t *testing.T) {
+	for _, tc := range []struct {
+		desc []int
+		want []Run
+	}{
+		{nil, nil},
+		{[]int{3}, []Run{{3, 3}}},
+		{[]int{4, 3, 2, 1, 0}, []Run{{0, 4}}},
+		{[]int{9, 8, 5, 3, 2}, []Run{{8, 9}, {5, 5}, {2, 3}}},
+	} {
+		if got := Runs(tc.desc); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Runs(%v) = %v, want %v", tc.desc, got, tc.want)
+		}
+	}
+}
