@@ -33,8 +33,9 @@ func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 	}
 	ws, err := ctor.New(url)
 	if err != nil {
-		// The URL is not echoed: it may carry a token.
-		return nil, fmt.Errorf("new WebSocket: %w", err)
+		// Not wrapped: the browser's message quotes the URL, and the URL
+		// may carry a token.
+		return nil, errors.New("new WebSocket: the browser refused the socket URL")
 	}
 	c := &jsConn{ws: ws, log: loggerFrom(ctx), msgs: make(chan []byte, recvBuffer), opened: make(chan struct{}), closed: make(chan struct{})}
 	if err := c.bind(); err != nil {

@@ -22,6 +22,7 @@ globalThis.WebSocket = class {
   constructor(url) {
     this.url = url; this.sent = []; this.closed = false; this.closeCode = 0;
     globalThis.__lastWS = this;
+    if (url.includes("invalid")) throw new SyntaxError("Failed to construct 'WebSocket': The URL '" + url + "' is invalid.");
     if (url.includes("refuse")) this.emit("close", {code: 1006, reason: ""}, "error");
     else if (!url.includes("hang")) this.emit("open", {});
   }
@@ -211,5 +212,15 @@ func TestWebSocketErrorsNameTheCall(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("a failed WebSocket.close was not logged")
+	}
+}
+
+// The browser's message for a URL it refuses quotes the URL, which may carry
+// a token: the error must not.
+func TestWebSocketRefusedURLHidesTheToken(t *testing.T) {
+	ctx := withFake(t)
+	_, err := DialWebSocket(ctx, "ws://invalid.test/api/graph/websocket?vsn=2.0.0&token=s3cret")
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("DialWebSocket = %v, want an error without the token", err)
 	}
 }

@@ -45,6 +45,9 @@ type Renderer struct {
 	base                       *url.URL
 	tools                      glimesh.Rights
 	highlight                  func(glimesh.Message) bool
+	// badges is each role's badge label, escaped, in the page's language
+	// (fixed before the first render): none of it per message.
+	badges [len(glimesh.RoleNames)]string
 
 	// resolved caches safeURL results: chat repeats the same emotes and
 	// avatars, and parsing and resolving dominates rendering time.
@@ -57,8 +60,12 @@ const maxCached = 512
 
 // New returns a Renderer for o.
 func New(o Options) *Renderer {
-	return &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance, tools: o.Tools, highlight: o.Highlight,
+	r := &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance, tools: o.Tools, highlight: o.Highlight,
 		timestamps: o.Timestamps}
+	for i, rn := range glimesh.RoleNames {
+		r.badges[i] = string(appendEscaped(nil, catalog.Role(rn.Name)))
+	}
+	return r
 }
 
 const linkRel = `" rel="ugc noopener noreferrer nofollow" target="_blank">`
@@ -110,16 +117,16 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 			dst = append(dst, `">`...)
 		}
 	}
-	for _, rn := range glimesh.RoleNames {
+	for i, rn := range glimesh.RoleNames {
 		if m.Roles.Has(rn.Role) {
 			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
 			dst = append(dst, rn.Name...)
 			// The label is CSS content, which screen readers may skip: the
 			// badge is an image named by its role.
 			dst = append(dst, `" role="img" aria-label="`...)
-			dst = appendEscaped(dst, catalog.Role(rn.Name))
+			dst = append(dst, r.badges[i]...)
 			dst = append(dst, `" title="`...)
-			dst = appendEscaped(dst, catalog.Role(rn.Name))
+			dst = append(dst, r.badges[i]...)
 			dst = append(dst, `"></span>`...)
 		}
 	}
