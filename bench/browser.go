@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/cdproto/heapprofiler"
 	"github.com/chromedp/cdproto/memory"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -162,22 +161,8 @@ func (t *Tab) memory() (Memory, error) {
 // taskSeconds is the renderer main thread's busy time so far (CDP
 // Performance TaskDuration) and the metrics' own clock, both in seconds.
 func (t *Tab) taskSeconds() (busy, at float64, err error) {
-	if _, err := chromedp.Call(t.ctx, performance.Enable, performance.EnableParams{}); err != nil {
-		return 0, 0, err
-	}
-	r, err := chromedp.Call(t.ctx, performance.GetMetrics, cdp.Empty{})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, m := range r.Metrics {
-		switch m.Name {
-		case "TaskDuration":
-			busy = m.Value
-		case "Timestamp":
-			at = m.Value
-		}
-	}
-	return busy, at, nil
+	m, err := t.metrics()
+	return m["TaskDuration"], m["Timestamp"], err
 }
 
 // jsString quotes s as a JavaScript string literal.

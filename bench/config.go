@@ -28,6 +28,9 @@ type Plan struct {
 	// BrotliQuality compresses the baselines; web/bundle's 11 (best) so
 	// that sizes compare, lower only where sizes do not matter.
 	BrotliQuality int
+
+	Only    []string // scenarios to run (-only); none means all
+	Profile bool     // profile the widget's flood and steady runs (-profile)
 }
 
 // FullPlan is `make bench`: 5 to 10 minutes on 2 shared cores, the soak

@@ -5,7 +5,7 @@
 // (bench/budgets.json) and exits non-zero when a row fails. Raw results go
 // to bench/out/ (git-ignored).
 //
-//	go run ./bench [-quick] [-root .]
+//	go run ./bench [-quick] [-only start,flood] [-profile] [-root .]
 package main
 
 import (
@@ -17,6 +17,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -24,10 +26,16 @@ import (
 func main() {
 	root := flag.String("root", ".", "the repository (built with make build)")
 	quick := flag.Bool("quick", false, "every row, fewer and smaller runs (under 2 minutes)")
+	only := flag.String("only", "", "run only these scenarios, comma-separated (start, flood, steady rate, soak, idle and stall); the rest are unmeasured")
+	prof := flag.Bool("profile", false, "profile the widget's flood and steady runs: bench/out/profile-*.cpuprofile, and the top printed")
 	flag.Parse()
 	plan := FullPlan
 	if *quick {
 		plan = QuickPlan
+	}
+	plan.Profile = *prof
+	if *only != "" {
+		plan.Only = strings.Split(*only, ",")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -117,6 +125,9 @@ func Run(ctx context.Context, paths Paths, plan Plan, log io.Writer) (*Results, 
 	for _, s := range steps {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
+		}
+		if len(plan.Only) > 0 && !slices.Contains(plan.Only, s.what) {
+			continue
 		}
 		b.logf("%s", s.what)
 		fail(s.what, s.run())

@@ -252,7 +252,12 @@ func printTable(w io.Writer, r *Results, vs []Verdict) {
 	if r.Start != nil {
 		fmt.Fprintf(w, "\ncold start, where the time goes (ms since navigation, medians):\n\n")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, cells := range phaseTable(r.Start) {
+		for _, cells := range phaseTable(r.Start, false) {
+			fmt.Fprintln(tw, strings.Join(cells, "\t"))
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "\nwarm start, the same:\n\n")
+		for _, cells := range phaseTable(r.Start, true) {
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
 		tw.Flush()
@@ -262,18 +267,19 @@ func printTable(w io.Writer, r *Results, vs []Verdict) {
 	}
 }
 
-// phases are the probe's cold start marks, in the order they happen.
+// phases are the probe's start-up marks, in the order they happen.
 var phases = []struct{ key, name string }{
 	{"htmlDone", "html"},
 	{"domContentLoaded", "DOMContentLoaded"},
 	{"wasmDownloaded", "wasm downloaded"},
 	{"wasmReady", "wasm compiled"},
+	{"firstAPIStart", "1st HTTP query sent"},
 	{"firstAPIDone", "1st HTTP query answered"},
 	{"socketOpen", "socket open"},
 	{"firstMessage", "1st message painted"},
 }
 
-func phaseTable(s *StartResult) [][]string {
+func phaseTable(s *StartResult, warm bool) [][]string {
 	head := []string{"page"}
 	for _, p := range phases {
 		head = append(head, p.name)
@@ -284,7 +290,11 @@ func phaseTable(s *StartResult) [][]string {
 		for _, p := range phases {
 			var xs []float64
 			for _, run := range s.Pages[page] {
-				if v, ok := run.Phases[p.key]; ok {
+				ph := run.Phases
+				if warm {
+					ph = run.WarmPhases
+				}
+				if v, ok := ph[p.key]; ok {
 					xs = append(xs, v)
 				}
 			}

@@ -67,7 +67,8 @@ var startPages = []string{WidgetSame, WidgetCross, FloorPage, JSSame, JSCross}
 type StartRun struct {
 	Cold   float64            `json:"cold_ms"`
 	Warm   float64            `json:"warm_ms"`
-	Phases map[string]float64 `json:"cold_phases_ms"` // where the cold start went (probe.js phases)
+	Phases     map[string]float64 `json:"cold_phases_ms"` // where the cold start went (probe.js phases)
+	WarmPhases map[string]float64 `json:"warm_phases_ms"` // and the warm one
 }
 
 type StartResult struct {

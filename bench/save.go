@@ -21,7 +21,8 @@ func markdown(r *Results, vs []Verdict) string {
 	}
 	out := markdownTable(rows)
 	if r.Start != nil {
-		out += "\n" + markdownTable(phaseTable(r.Start))
+		out += "\nCold start, where the time goes (ms since navigation, medians):\n\n" + markdownTable(phaseTable(r.Start, false)) +
+			"\nWarm start, the same:\n\n" + markdownTable(phaseTable(r.Start, true))
 	}
 	return out
 }

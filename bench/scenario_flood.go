@@ -22,6 +22,10 @@ func (b *Bench) floodOnce(poster *Poster, url string) (FloodRun, error) {
 		return run, err
 	}
 	defer t.Close()
+	prof, err := b.startProfile(t, url)
+	if err != nil {
+		return run, err
+	}
 	states, err := record(t, true)
 	if err != nil {
 		return run, err
@@ -36,6 +40,9 @@ func (b *Bench) floodOnce(poster *Poster, url string) (FloodRun, error) {
 	time.Sleep(100 * time.Millisecond) // the last frame done, before the page is read at rest
 	rec, err := stop(t, states)
 	if err != nil {
+		return run, err
+	}
+	if err := prof.stop("flood"); err != nil {
 		return run, err
 	}
 	if run.RestElements, err = eval[int](t, `document.getElementsByTagName("*").length`); err != nil {

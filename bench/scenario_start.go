@@ -41,14 +41,15 @@ func (b *Bench) startOnce(url string) (StartRun, error) {
 		if err != nil {
 			return run, err
 		}
-		if warm {
-			run.Warm = first
-			break
-		}
-		run.Cold = first
-		if run.Phases, err = eval[map[string]float64](t, `__bench.phases()`); err != nil {
+		phases, err := eval[map[string]float64](t, `__bench.phases()`)
+		if err != nil {
 			return run, err
 		}
+		if warm {
+			run.Warm, run.WarmPhases = first, phases
+			break
+		}
+		run.Cold, run.Phases = first, phases
 	}
 	return run, nil
 }

@@ -26,6 +26,10 @@ func (b *Bench) steadyOnce(poster *Poster, url string) (SteadyRun, error) {
 		return run, err
 	}
 	defer t.Close()
+	prof, err := b.startProfile(t, url)
+	if err != nil {
+		return run, err
+	}
 	states, err := record(t, false)
 	if err != nil {
 		return run, err
@@ -59,6 +63,9 @@ func (b *Bench) steadyOnce(poster *Poster, url string) (SteadyRun, error) {
 	}
 	rec, err := stop(t, states)
 	if err != nil {
+		return run, err
+	}
+	if err := prof.stop("steady"); err != nil {
 		return run, err
 	}
 	for _, id := range p.ids {

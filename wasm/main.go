@@ -24,6 +24,7 @@ import (
 	"github.com/glimchat/glimchat/wasm/glimesh"
 	"github.com/glimchat/glimchat/wasm/live"
 	"github.com/glimchat/glimchat/wasm/moderation"
+	"github.com/glimchat/glimchat/wasm/pace"
 	"github.com/glimchat/glimchat/wasm/phoenix"
 	"github.com/glimchat/glimchat/wasm/render"
 	"github.com/glimchat/glimchat/wasm/transport"
@@ -213,6 +214,13 @@ func run(view *dom.View) {
 		readNow = poller.Kick
 	}
 	go screen.Run(ctx, steps, paint, readNow)
+	// Live messages reach the screen a screenful a frame at most, so that
+	// none is pruned before it was painted.
+	pacer := pace.New(pace.Options{Limit: cfg.Limit, Logger: log})
+	view.OnPaint(pacer.Painted)
+	go pacer.Run(ctx, func(m []glimesh.Message) {
+		deliver(func(s *moderation.Screen) bool { return s.Add(m, false) })
+	})
 
 	// history= messages at start; after a reconnect, enough to fill the
 	// screen, so no gap is lost, but nothing from before the start. Each
@@ -253,11 +261,8 @@ func run(view *dom.View) {
 	vars, _ := json.Marshal(map[string]string{"channelId": channelID})
 	everLive := false // OnState calls come one at a time
 	opts := live.Options{
-		Backfill: backfill,
-		Sink: func(m []glimesh.Message) {
-			m = keep.Apply(m)
-			deliver(func(s *moderation.Screen) bool { return s.Add(m, false) })
-		},
+		Backfill:     backfill,
+		Sink:         func(m []glimesh.Message) { pacer.Add(ctx, keep.Apply(m)) },
 		PollInterval: cfg.Poll,
 		OnState: func(st live.State, err error) {
 			state(view, st, err, warn, everLive)

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,11 +74,56 @@ const (
 	maxFontName   = 60
 )
 
-var (
-	fontNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 _.-]*$`)
-	langRe     = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
-	hexRe      = regexp.MustCompile(`^#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`)
-)
+// The matchers below are written out rather than as regexps: regexp would
+// add ~260 KB to the wasm and compile at start-up, for three short patterns.
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// isFontName matches [A-Za-z0-9][A-Za-z0-9 _.-]*.
+func isFontName(v string) bool {
+	if v == "" || !isAlnum(v[0]) {
+		return false
+	}
+	for i := 1; i < len(v); i++ {
+		if c := v[i]; !isAlnum(c) && !strings.ContainsRune(" _.-", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isLangTag matches [A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*.
+func isLangTag(v string) bool {
+	for i, part := range strings.Split(v, "-") {
+		if n := len(part); i == 0 && (n < 2 || n > 3) || n < 1 || n > 8 {
+			return false
+		}
+		for j := 0; j < len(part); j++ {
+			if c := part[j]; !isAlnum(c) || i == 0 && '0' <= c && c <= '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isHexColour matches #?(hex{3,4}|hex{6}|hex{8}).
+func isHexColour(v string) bool {
+	h := strings.TrimPrefix(v, "#")
+	switch len(h) {
+	case 3, 4, 6, 8:
+	default:
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		if !isHex(h[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // parseBool reads 1/0/true/false/yes/no/on/off; bare presence is true.
 func parseBool(v string) (on, ok bool) {
@@ -144,7 +188,7 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 			} else {
 				bad("font", v, fmt.Sprintf("a font number from 0 to %d, or a font family name", len(Fonts)-1))
 			}
-		} else if len(v) <= maxFontName && fontNameRe.MatchString(v) {
+		} else if len(v) <= maxFontName && isFontName(v) {
 			o.Font = v
 		} else {
 			bad("font", v, fmt.Sprintf("a font number from 0 to %d, or a family name of letters, digits, spaces, - _ or .", len(Fonts)-1))
@@ -198,7 +242,7 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 		}
 	}
 	if v, ok := get("lang"); ok {
-		if v = strings.TrimSpace(v); len(v) <= 35 && langRe.MatchString(v) {
+		if v = strings.TrimSpace(v); len(v) <= 35 && isLangTag(v) {
 			o.Lang = v
 		} else {
 			bad("lang", v, "a language tag such as en, de or pt-BR; using the browser's language")
@@ -256,7 +300,7 @@ func parseColour(v string) (string, bool) {
 	if v == "transparent" {
 		return "#00000000", true
 	}
-	if !hexRe.MatchString(v) {
+	if !isHexColour(v) {
 		return "", false
 	}
 	h := strings.TrimPrefix(v, "#")

@@ -34,6 +34,7 @@ type View struct {
 
 	// Set before the first Show, read in the frame callback only.
 	beforePaint func()          // brings the model up to date (fade)
+	afterPaint  func()          // the frame is painted (pace)
 	clip        bool            // mark lines that do not fit whole (overlay)
 	pushOut     bool            // remove them instead (prevent_clipping)
 	clipped     map[string]bool // ids marked data-clipped
@@ -279,7 +280,14 @@ func (v *View) paint() {
 	if (stick && v.scrolls) || v.clip {
 		v.relayout()
 	}
+	if v.afterPaint != nil {
+		v.afterPaint()
+	}
 }
+
+// OnPaint has painted called after each frame's paint, in the frame
+// callback: it must not block. Call it before the first Show.
+func (v *View) OnPaint(painted func()) { v.afterPaint = painted }
 
 // Announce turns the log's live region on once what Show was last given
 // is on the page: the pages start with aria-live="off" and aria-busy, so

@@ -3,11 +3,13 @@ package glimesh
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/shurcooL/graphql"
@@ -125,29 +127,19 @@ func (c *Client) History(ctx context.Context, channelID string, n int) ([]Messag
 	if n == 0 {
 		return nil, nil
 	}
-	var q historyQuery
-	err := c.do(ctx, false, &q, map[string]any{"channelId": graphql.ID(channelID), "last": graphql.Int(n)})
+	id, err := json.Marshal(channelID)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := c.startQuery(ctx, historyQueryText, `{"channelId":`+string(id)+`,"last":`+strconv.Itoa(n)+`}`)
 	var ge *GraphQLError
-	if errors.As(err, &ge) && ge.has("Could not find resource") || err == nil && q.Channel == nil {
+	if errors.As(err, &ge) && ge.has("Could not find resource") || err == nil && ws.Data.Channel == nil {
 		err = ErrChannelNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load history of channel %s: %w", channelID, err)
 	}
-	if q.Channel.ChatMessages == nil {
-		return nil, nil
-	}
-	out := make([]Message, 0, len(q.Channel.ChatMessages.Edges))
-	for _, e := range q.Channel.ChatMessages.Edges {
-		if e == nil {
-			continue
-		}
-		if m, err := toMessage(e.Node.wire()); err == nil {
-			out = append(out, m)
-		}
-	}
-	sortByID(out, func(m Message) string { return m.ID })
-	return out, nil
+	return messagesOf(ws.Data.Channel.ChatMessages), nil
 }
 
 // Send posts text to the channel and returns the stored message (with the

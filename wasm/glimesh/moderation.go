@@ -2,8 +2,10 @@ package glimesh
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/shurcooL/graphql"
 )
@@ -72,19 +74,20 @@ func (r Rights) Can(a Action) bool {
 // Moderation reads the newest logs and bans of a channel: up to logs and
 // bans entries, each clamped to 1..MaxHistory.
 func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans int) (Moderation, error) {
-	var q moderationQuery
-	err := c.do(ctx, false, &q, map[string]any{
-		"channelId": graphql.ID(channelID),
-		"logs":      graphql.Int(max(1, min(logs, MaxHistory))),
-		"bans":      graphql.Int(max(1, min(bans, MaxHistory))),
-	})
-	if err == nil && q.Channel == nil {
+	id, err := json.Marshal(channelID)
+	if err != nil {
+		return Moderation{}, err
+	}
+	vars := `{"bans":` + strconv.Itoa(max(1, min(bans, MaxHistory))) + `,"channelId":` + string(id) +
+		`,"logs":` + strconv.Itoa(max(1, min(logs, MaxHistory))) + `}`
+	ws, err := c.startQuery(ctx, moderationQueryText, vars)
+	if err == nil && ws.Data.Channel == nil {
 		err = ErrChannelNotFound
 	}
 	if err != nil {
 		return Moderation{}, fmt.Errorf("read the moderation of channel %s: %w", channelID, err)
 	}
-	return moderationOf(q.Channel.ModerationLogs, q.Channel.Bans), nil
+	return moderationOfWire(ws.Data.Channel.ModerationLogs, ws.Data.Channel.Bans), nil
 }
 
 // moderationOf checks, clips and sorts a read of logs and bans.

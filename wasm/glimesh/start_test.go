@@ -88,6 +88,8 @@ func TestStartMatchesTyped(t *testing.T) {
 	}{
 		{&startQuery{}, map[string]any{"username": graphql.String("x"), "last": graphql.Int(1), "logs": graphql.Int(1), "bans": graphql.Int(1)}, startQueryText},
 		{&startQueryChat{}, map[string]any{"username": graphql.String("x"), "last": graphql.Int(1)}, startChatQueryText},
+		{&moderationQuery{}, map[string]any{"channelId": graphql.ID("1"), "logs": graphql.Int(1), "bans": graphql.Int(1)}, moderationQueryText},
+		{&historyQuery{}, map[string]any{"channelId": graphql.ID("1"), "last": graphql.Int(1)}, historyQueryText},
 	} {
 		rt := ok(`{"data":{"channel":null}}`)
 		if err := client(t, rt, Auth{ClientID: "c"}).do(context.Background(), false, c.v, c.vars); err != nil {

@@ -14,9 +14,11 @@ import (
 
 // Conn is one open websocket carrying text frames.
 type Conn interface {
-	// Recv blocks for the next text frame. Once the connection is closed,
-	// by either side, it returns an error that says why.
-	Recv(ctx context.Context) ([]byte, error)
+	// Recv blocks for the next text frames: every frame that has arrived,
+	// at least one, in order. A flood so costs the socket one pass per
+	// batch, not one a frame. Once the connection is closed, by either
+	// side, and its frames are taken, it returns an error that says why.
+	Recv(ctx context.Context) ([][]byte, error)
 	// Send queues one text frame. It must not block for long.
 	Send(frame []byte) error
 	// Close closes the connection; later Recv calls return errors.

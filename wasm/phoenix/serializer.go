@@ -1,6 +1,7 @@
 package phoenix
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -95,6 +96,12 @@ func (f *Frame) UnmarshalEasyJSON(in *jlexer.Lexer) {
 		in.AddError(fmt.Errorf("%w: payload is not an object", ErrMalformedFrame))
 		return
 	}
+	if f.Event == EventSubscriptionData {
+		// The hot path: the push's reader decodes the whole payload, and so
+		// validates it; validating it here as well would read it twice more.
+		f.Payload = f.rawTail(in)
+		return
+	}
 	raw := in.Raw()
 	if !in.Ok() {
 		return
@@ -106,6 +113,65 @@ func (f *Frame) UnmarshalEasyJSON(in *jlexer.Lexer) {
 		return
 	}
 	in.Delim(']')
+}
+
+// rawTail takes the payload object, at the lexer's current '{' token, up
+// to its matching brace, unvalidated, and checks that only the closing ']'
+// follows. It ends the lexer's input there.
+func (f *Frame) rawTail(in *jlexer.Lexer) []byte {
+	data := in.Data
+	start := in.GetPos() - 1 // the '{' token was just read
+	end := objectEnd(data, start)
+	if end < 0 {
+		in.AddError(fmt.Errorf("%w: unterminated payload", ErrMalformedFrame))
+		return nil
+	}
+	rest := bytes.TrimSpace(data[end:])
+	switch {
+	case len(rest) == 0:
+		in.AddError(fmt.Errorf("%w: unterminated frame", ErrMalformedFrame))
+		return nil
+	case rest[0] == ',':
+		in.AddError(fmt.Errorf("%w: more than 5 elements", ErrMalformedFrame))
+		return nil
+	case rest[0] != ']' || len(bytes.TrimSpace(rest[1:])) > 0:
+		in.AddError(fmt.Errorf("%w: data after the frame", ErrMalformedFrame))
+		return nil
+	}
+	// Everything after the payload's '{' is checked: the lexer's input
+	// ends there, so it finds nothing left over.
+	in.Data = data[:in.GetPos()]
+	return append([]byte(nil), data[start:end]...)
+}
+
+// objectEnd is the index just past the brace that closes the object that
+// opens at data[start], or -1: a scan that minds strings and escapes only.
+func objectEnd(data []byte, start int) int {
+	depth, inString, escaped := 0, false, false
+	for i := start; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 func readRef(in *jlexer.Lexer, name string) string {

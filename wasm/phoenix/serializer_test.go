@@ -95,6 +95,25 @@ var malformed = []string{
 	strings.Repeat(`[`, 10000),
 	"[\"\xdb\",null,\"t\",\"e\",{}]",
 	"[null,null,\"t\xff\",\"e\",{}]",
+	// subscription:data takes the fast path; its frame is still checked.
+	`[null,null,"t","subscription:data",{}`,
+	`[null,null,"t","subscription:data",{},1]`,
+	`[null,null,"t","subscription:data",{}] x`,
+	`[null,null,"t","subscription:data",{}][]`,
+	`[null,null,"t","subscription:data",{"a":"}"]`,
+	`[null,null,"t","subscription:data",{"a":"\"}]`,
+	`[null,null,"t","subscription:data",{"a":{}]`,
+	`[null,null,"t","subscription:data",[]]`,
+	`[null,null,"t","subscription:data",null]`,
+}
+
+func TestPushPayloadTakenWhole(t *testing.T) {
+	for _, payload := range []string{`{}`, `{"a":"}]\"{["}`, `{"a":[{"b":"\\"}],"c":"\u005d"}`, `{"a":}`} {
+		f, err := DecodeFrame([]byte(` [null, "1", "t", "subscription:data", ` + payload + " ] \n"))
+		if err != nil || string(f.Payload) != payload {
+			t.Errorf("DecodeFrame(… %s): %q, %v", payload, f.Payload, err)
+		}
+	}
 }
 
 func TestFrameDecodeMalformed(t *testing.T) {

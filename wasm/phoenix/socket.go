@@ -296,17 +296,28 @@ func (s *Socket) channelFailed(cause error) {
 // are logged and skipped.
 func (s *Socket) read(ctx context.Context, gen int, c Conn) {
 	for {
-		data, err := c.Recv(ctx)
+		batch, err := c.Recv(ctx)
 		if err != nil {
 			s.post(context.Background(), func() { s.connClosed(gen, err) })
 			return
 		}
-		f, err := DecodeFrame(data)
-		if err != nil {
-			s.log.Warn("phoenix: skipping a malformed frame", "err", clip(err.Error(), 200), "bytes", len(data))
+		frames := make([]Frame, 0, len(batch))
+		for _, data := range batch {
+			f, err := DecodeFrame(data)
+			if err != nil {
+				s.log.Warn("phoenix: skipping a malformed frame", "err", clip(err.Error(), 200), "bytes", len(data))
+				continue
+			}
+			frames = append(frames, f)
+		}
+		if len(frames) == 0 {
 			continue
 		}
-		if !s.post(context.Background(), func() { s.handle(gen, f) }) {
+		if !s.post(context.Background(), func() {
+			for _, f := range frames {
+				s.handle(gen, f)
+			}
+		}) {
 			return
 		}
 	}

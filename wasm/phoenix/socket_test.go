@@ -477,6 +477,11 @@ func TestMalformedFramesSkipped(t *testing.T) {
 		c.WriteRaw([]byte(bad))
 	}
 	c.Push("sub:A", `{"data":{"chatMessage":{"id":"4"}}}`)
+	// A push's payload is its handler's to validate (it decodes it whole
+	// anyway): the unparsable one arrives as it was sent, the rest not at all.
+	if p := wait(t, ev.data); p != `{"result":}` {
+		t.Fatalf("data %s, want the unvalidated payload", p)
+	}
 	if p := wait(t, ev.data); !strings.Contains(p, `"id":"4"`) {
 		t.Fatalf("data %s", p)
 	}

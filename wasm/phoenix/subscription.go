@@ -12,7 +12,8 @@ import (
 // goroutine of the socket's (never inside a JavaScript callback).
 type SubscriptionHandler struct {
 	// Data gets the raw payload of every subscription:data push,
-	// {"result":{"data":…},"subscriptionId":…}.
+	// {"result":{"data":…},"subscriptionId":…}: an object whose braces
+	// balance, not validated further, since Data decodes it anyway.
 	Data func(payload []byte)
 	// Active is called after every successful (re)subscribe, with the
 	// server's new subscription id. Pushes sent while the subscription was

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -16,8 +18,18 @@ import (
 
 // recvBuffer is how many frames may wait for the reader. A reader that
 // falls this far behind closes the socket (and reconnects with a backfill)
-// rather than block the JavaScript thread.
-const recvBuffer = 1024
+// rather than let the page's memory grow.
+const recvBuffer = 8192
+
+// gather is how long Recv waits, after the first frame of a quiet spell,
+// for the browser to queue the frames already behind it: the wait returns
+// to the event loop, which runs their message events. A burst is so taken,
+// decoded and shown in one pass. One timer a burst, none while quiet.
+const gather = time.Millisecond
+
+// frameSep joins the frames of a batch on their way into Go. No JSON text
+// holds a raw NUL, so it cannot split a frame that would decode.
+const frameSep = "\x00"
 
 // handlers are the WebSocket's event handler properties that jsConn sets.
 var handlers = [...]string{"onopen", "onmessage", "onclose", "onerror"}
@@ -37,7 +49,7 @@ func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 		// may carry a token.
 		return nil, errors.New("new WebSocket: the browser refused the socket URL")
 	}
-	c := &jsConn{ws: ws, log: loggerFrom(ctx), msgs: make(chan []byte, recvBuffer), opened: make(chan struct{}), closed: make(chan struct{})}
+	c := &jsConn{ws: ws, log: loggerFrom(ctx), wake: make(chan struct{}, 1), opened: make(chan struct{}), closed: make(chan struct{})}
 	if err := c.bind(); err != nil {
 		return nil, errors.Join(err, c.finish(err))
 	}
@@ -51,14 +63,24 @@ func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 	}
 }
 
-// jsConn is a browser WebSocket as a Conn. Its JavaScript handlers only
-// hand events to channels without blocking; everything else happens on Go
-// goroutines.
+// jsConn is a browser WebSocket as a Conn. A message does not call into Go:
+// onmessage is the browser's own Array.prototype.push, bound to an inbox
+// array, and a one-shot listener wakes Go for the first message after each
+// take. Recv then takes the whole inbox in a few calls (splice, map each
+// event to its data with MessageEvent's own getter, join), so a flood
+// costs a handful of crossings a batch, not several a frame. Everything
+// else happens on Go goroutines.
 type jsConn struct {
 	ws     safejs.Value
 	log    *slog.Logger
-	msgs   chan []byte
 	opened chan struct{}
+
+	inbox    safejs.Value  // MessageEvents not yet taken
+	dataOf   safejs.Value  // event => event.data, native
+	onceOpts safejs.Value  // {once: true}
+	wakeFn   safejs.Func   // the one-shot message listener
+	woken    bool          // wakeFn exists
+	wake     chan struct{} // signalled by wakeFn
 
 	openOnce  sync.Once
 	closeOnce sync.Once
@@ -70,9 +92,12 @@ type jsConn struct {
 }
 
 func (c *jsConn) bind() error {
+	if err := c.bindInbox(); err != nil {
+		return err
+	}
 	fns := [len(handlers)]func(args []safejs.Value){
 		func([]safejs.Value) { c.openOnce.Do(func() { close(c.opened) }) },
-		c.onMessage,
+		nil, // the inbox's push
 		c.onClose,
 		// An error event is always followed by a close event, which says
 		// more; nothing to do here.
@@ -80,8 +105,23 @@ func (c *jsConn) bind() error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	wake, err := guard.FuncOf("WebSocket message", func(safejs.Value, []safejs.Value) any {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("WebSocket message listener: %w", err)
+	}
+	c.wakeFn, c.woken = wake, true
+	c.funcs = append(c.funcs, wake)
 	for i, prop := range handlers {
 		fn := fns[i]
+		if fn == nil {
+			continue
+		}
 		f, err := guard.FuncOf("WebSocket."+prop, func(_ safejs.Value, args []safejs.Value) any {
 			fn(args)
 			return nil
@@ -94,30 +134,86 @@ func (c *jsConn) bind() error {
 			return fmt.Errorf("WebSocket.%s: %w", prop, err)
 		}
 	}
+	return c.arm()
+}
+
+// bindInbox makes the inbox and its native helpers, and sets onmessage.
+func (c *jsConn) bindInbox() error {
+	g := safejs.Global()
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"new Array", func() (err error) {
+			array, err := g.Get("Array")
+			if err == nil {
+				c.inbox, err = array.New()
+			}
+			return err
+		}},
+		{"WebSocket.onmessage = inbox.push.bind(inbox)", func() error {
+			push, err := c.inbox.Get("push")
+			if err == nil {
+				push, err = push.Call("bind", c.inbox)
+			}
+			if err == nil {
+				err = c.ws.Set("onmessage", push)
+			}
+			return err
+		}},
+		{"MessageEvent.prototype.data getter", func() error {
+			me, err := g.Get("MessageEvent")
+			if err != nil {
+				return err
+			}
+			proto, err := me.Get("prototype")
+			if err != nil {
+				return err
+			}
+			object, err := g.Get("Object")
+			if err != nil {
+				return err
+			}
+			desc, err := object.Call("getOwnPropertyDescriptor", proto, "data")
+			if err != nil {
+				return err
+			}
+			getter, err := desc.Get("get")
+			if err != nil {
+				return err
+			}
+			call, err := getter.Get("call")
+			if err == nil {
+				c.dataOf, err = call.Call("bind", getter)
+			}
+			return err
+		}},
+		{"new Object", func() error {
+			object, err := g.Get("Object")
+			if err == nil {
+				c.onceOpts, err = object.New()
+			}
+			if err == nil {
+				err = c.onceOpts.Set("once", true)
+			}
+			return err
+		}},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			return fmt.Errorf("websocket inbox: %s: %w", s.what, err)
+		}
+	}
 	return nil
 }
 
-func (c *jsConn) onMessage(args []safejs.Value) {
-	if len(args) == 0 {
-		return
+// arm has the next message wake Recv. Adding the same listener again is a
+// no-op for the browser, so arming twice is harmless.
+func (c *jsConn) arm() error {
+	if _, err := c.ws.Call("addEventListener", "message", c.wakeFn.Value(), c.onceOpts); err != nil {
+		return fmt.Errorf("WebSocket.addEventListener: %w", err)
 	}
-	var s string
-	data, err := args[0].Get("data")
-	if err == nil {
-		if data.Type() != safejs.TypeString {
-			return // Absinthe sends text frames only
-		}
-		s, err = data.String()
-	}
-	if err != nil {
-		c.log.Warn("phoenix: skipping a websocket message", "err", fmt.Errorf("MessageEvent.data: %w", err))
-		return
-	}
-	select {
-	case c.msgs <- []byte(s):
-	default:
-		c.finishAndLog(fmt.Errorf("websocket: %d frames waiting, reader too slow", recvBuffer))
-	}
+	return nil
 }
 
 // onClose reads the close event; a part it cannot read keeps the default
@@ -163,6 +259,11 @@ func (c *jsConn) finish(why error) error {
 				errs = append(errs, fmt.Errorf("WebSocket.%s: %w", prop, err))
 			}
 		}
+		if c.woken {
+			if _, err := c.ws.Call("removeEventListener", "message", c.wakeFn.Value(), c.onceOpts); err != nil {
+				errs = append(errs, fmt.Errorf("WebSocket.removeEventListener: %w", err))
+			}
+		}
 		if _, err := c.ws.Call("close", 1000); err != nil {
 			errs = append(errs, fmt.Errorf("WebSocket.close: %w", err))
 		}
@@ -185,25 +286,85 @@ func (c *jsConn) finishAndLog(why error) {
 
 // Recv implements Conn; frames that arrived before the close are still
 // delivered.
-func (c *jsConn) Recv(ctx context.Context) ([]byte, error) {
-	select {
-	case m := <-c.msgs:
-		return m, nil
-	default:
-	}
-	select {
-	case m := <-c.msgs:
-		return m, nil
-	case <-c.closed:
-		select {
-		case m := <-c.msgs:
-			return m, nil
-		default:
-			return nil, c.closeErr
+func (c *jsConn) Recv(ctx context.Context) ([][]byte, error) {
+	for {
+		if batch := c.take(); batch != nil {
+			return batch, nil
 		}
-	case <-ctx.Done():
-		return nil, ctx.Err()
+		select {
+		case <-c.closed:
+			return nil, c.closeErr
+		default:
+		}
+		select {
+		case <-c.wake:
+		case <-c.closed:
+			continue // take what came before the close
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		t := time.NewTimer(gather)
+		select {
+		case <-t.C:
+		case <-c.closed:
+			t.Stop()
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// take empties the inbox and re-arms the wake-up; nil when it was empty.
+func (c *jsConn) take() [][]byte {
+	var joined string
+	err := func() error {
+		n, err := c.inbox.Get("length")
+		if err != nil {
+			return err
+		}
+		if k, err := n.Int(); err != nil || k == 0 {
+			return err
+		}
+		events, err := c.inbox.Call("splice", 0)
+		if err != nil {
+			return err
+		}
+		data, err := events.Call("map", c.dataOf)
+		if err != nil {
+			return err
+		}
+		j, err := data.Call("join", frameSep)
+		if err != nil {
+			return err
+		}
+		joined, err = j.String()
+		return err
+	}()
+	select {
+	case <-c.closed:
+	default:
+		if err := c.arm(); err != nil {
+			c.finishAndLog(err)
+		}
+	}
+	if err != nil {
+		c.finishAndLog(fmt.Errorf("websocket: take the frames: %w", err))
+		return nil
+	}
+	if joined == "" {
+		return nil
+	}
+	parts := strings.Split(joined, frameSep)
+	if len(parts) > recvBuffer {
+		c.finishAndLog(fmt.Errorf("websocket: %d frames waiting, reader too slow", len(parts)))
+		parts = parts[:recvBuffer]
+	}
+	batch := make([][]byte, len(parts))
+	for i, p := range parts {
+		batch[i] = []byte(p)
+	}
+	return batch
 }
 
 // Send implements Conn. WebSocket.send never blocks: the browser buffers.

@@ -222,19 +222,27 @@ func (c *Conn) Push(id, result string) {
 // clientConn is the client's end, a phoenix.Conn.
 type clientConn struct{ c *Conn }
 
-func (cc clientConn) Recv(ctx context.Context) ([]byte, error) {
+func (cc clientConn) Recv(ctx context.Context) ([][]byte, error) {
+	var first []byte
 	select {
-	case data := <-cc.c.toClient:
-		return data, nil
+	case first = <-cc.c.toClient:
 	default:
+		select {
+		case first = <-cc.c.toClient:
+		case <-cc.c.closed:
+			return nil, cc.c.closeErr
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	select {
-	case data := <-cc.c.toClient:
-		return data, nil
-	case <-cc.c.closed:
-		return nil, cc.c.closeErr
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	batch := [][]byte{first}
+	for {
+		select {
+		case data := <-cc.c.toClient:
+			batch = append(batch, data)
+		default:
+			return batch, nil
+		}
 	}
 }
 

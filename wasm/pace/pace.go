@@ -1,0 +1,148 @@
+// Package pace hands a flood of messages to the screen no faster than the
+// page paints them: at most a screenful (the limit) of new messages a
+// frame, so that every message is on screen for at least one frame. Only a
+// backlog beyond what any reader could follow is coalesced: its oldest
+// messages are dropped unseen.
+package pace
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/phoenix"
+)
+
+// Defaults of Options.
+const (
+	// DefaultBacklog is how many screenfuls may wait: ten frames' worth,
+	// a sixth of a second at 60 frames a second.
+	DefaultBacklog = 10
+	// DefaultStall is how long a released batch may wait for its frame.
+	// A hidden page paints no frames; past this the next batch goes
+	// anyway, so a hidden page keeps up (and its backlog coalesces).
+	DefaultStall = 250 * time.Millisecond
+)
+
+// Options configure a Pacer.
+type Options struct {
+	Limit   int           // messages on screen, and so most released a frame (≥ 1)
+	Backlog int           // most messages waiting, in screenfuls; default DefaultBacklog
+	Stall   time.Duration // default DefaultStall
+	Clock   phoenix.Clock // default phoenix.SystemClock
+	Logger  *slog.Logger  // default slog.Default()
+}
+
+// Pacer sits between the live feed and the screen.
+type Pacer struct {
+	o       Options
+	in      chan []glimesh.Message
+	painted chan struct{}
+}
+
+// New returns a Pacer; Run starts it.
+func New(o Options) *Pacer {
+	o.Limit = max(o.Limit, 1)
+	if o.Backlog <= 0 {
+		o.Backlog = DefaultBacklog
+	}
+	if o.Stall <= 0 {
+		o.Stall = DefaultStall
+	}
+	if o.Clock == nil {
+		o.Clock = phoenix.SystemClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Pacer{o: o, in: make(chan []glimesh.Message), painted: make(chan struct{}, 1)}
+}
+
+// Add queues msgs, in order, for Run to release. It returns once Run has
+// taken them, or when ctx ends.
+func (p *Pacer) Add(ctx context.Context, msgs []glimesh.Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	select {
+	case p.in <- msgs:
+	case <-ctx.Done():
+	}
+}
+
+// Painted tells the Pacer that the page painted a frame. It never blocks:
+// the page calls it from its frame callback.
+func (p *Pacer) Painted() {
+	select {
+	case p.painted <- struct{}{}:
+	default:
+	}
+}
+
+// Run releases what Add queued to show, at most Limit messages at a time,
+// each batch once the page painted the one before (or Stall passed). It
+// returns when ctx ends. No timer runs while nothing waits for a frame.
+func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
+	var (
+		queue   []glimesh.Message
+		waiting bool // a released batch waits for its frame
+		timer   phoenix.Timer
+		stalled = make(chan struct{}, 1)
+		dropped int
+	)
+	stop := func() {
+		if timer != nil {
+			timer.Stop()
+			timer = nil
+		}
+	}
+	defer stop()
+	backlog := p.o.Backlog * p.o.Limit
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case msgs := <-p.in:
+			queue = append(queue, msgs...)
+			if over := len(queue) - backlog; over > 0 {
+				queue = queue[over:]
+				if dropped == 0 {
+					p.o.Logger.Info("pace: more messages than a reader could follow; dropping the oldest unseen", "backlog", backlog)
+				}
+				dropped += over
+			}
+		case <-p.painted:
+			waiting = false
+		case <-stalled:
+			waiting = false
+		}
+		if waiting {
+			continue
+		}
+		stop()
+		if len(queue) == 0 {
+			queue = nil // let a burst's backing array go
+			continue
+		}
+		n := min(p.o.Limit, len(queue))
+		batch := append([]glimesh.Message(nil), queue[:n]...)
+		queue = queue[n:]
+		show(batch)
+		// A frame painted, or a stall noticed, before this batch was shown
+		// does not count for it.
+		for _, c := range []chan struct{}{p.painted, stalled} {
+			select {
+			case <-c:
+			default:
+			}
+		}
+		waiting = true
+		timer = p.o.Clock.AfterFunc(p.o.Stall, func() {
+			select {
+			case stalled <- struct{}{}:
+			default:
+			}
+		})
+	}
+}

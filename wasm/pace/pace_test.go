@@ -1,0 +1,132 @@
+package pace
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/phoenix/phoenixtest"
+)
+
+type run struct {
+	p      *Pacer
+	clock  *phoenixtest.Clock
+	shown  chan []glimesh.Message
+	cancel func()
+}
+
+func start(t *testing.T, o Options) *run {
+	t.Helper()
+	r := &run{clock: phoenixtest.NewClock(), shown: make(chan []glimesh.Message, 100)}
+	o.Clock, o.Logger = r.clock, slog.New(slog.DiscardHandler)
+	r.p = New(o)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		r.p.Run(ctx, func(m []glimesh.Message) { r.shown <- m })
+		close(done)
+	}()
+	r.cancel = cancel
+	t.Cleanup(func() { cancel(); <-done })
+	return r
+}
+
+func msgs(from, n int) []glimesh.Message {
+	out := make([]glimesh.Message, n)
+	for i := range out {
+		out[i] = glimesh.Message{ID: strconv.Itoa(from + i)}
+	}
+	return out
+}
+
+// next is the next batch shown, or a failure.
+func (r *run) next(t *testing.T) []glimesh.Message {
+	t.Helper()
+	select {
+	case m := <-r.shown:
+		return m
+	case <-time.After(phoenixtest.Guard):
+		t.Fatal("no batch shown")
+		return nil
+	}
+}
+
+// none checks that nothing is shown for a while.
+func (r *run) none(t *testing.T) {
+	t.Helper()
+	select {
+	case m := <-r.shown:
+		t.Fatalf("shown %d messages from %s before a frame was painted", len(m), m[0].ID)
+	case <-time.After(30 * time.Millisecond):
+	}
+}
+
+func ids(m []glimesh.Message) (first, last string) { return m[0].ID, m[len(m)-1].ID }
+
+func TestEveryMessageGetsAFrame(t *testing.T) {
+	r := start(t, Options{Limit: 100})
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 35)) // a frame's worth: straight through
+	if b := r.next(t); len(b) != 35 {
+		t.Fatalf("first batch %d messages, want 35", len(b))
+	}
+	r.p.Add(ctx, msgs(35, 1000)) // a burst while that batch waits for its frame
+	r.none(t)
+	seen := 35
+	for seen < 1035 {
+		r.p.Painted()
+		b := r.next(t)
+		if first, last := ids(b); first != strconv.Itoa(seen) || len(b) > 100 {
+			t.Fatalf("batch %s…%s (%d), want it to start at %d with at most 100", first, last, len(b), seen)
+		}
+		seen += len(b)
+		r.none(t)
+	}
+	r.p.Painted()
+	if !r.clock.WaitUntil(func(p []time.Duration) bool { return len(p) == 0 }) {
+		t.Errorf("timers %v pending with nothing to pace", r.clock.Pending())
+	}
+}
+
+func TestStalePaintDoesNotCount(t *testing.T) {
+	r := start(t, Options{Limit: 10})
+	ctx := context.Background()
+	r.p.Painted() // a frame of something else, before any message
+	r.p.Add(ctx, msgs(0, 30))
+	if b := r.next(t); len(b) != 10 {
+		t.Fatalf("first batch %d, want 10", len(b))
+	}
+	r.none(t) // the earlier frame did not show this batch
+}
+
+func TestBacklogCoalesces(t *testing.T) {
+	r := start(t, Options{Limit: 10, Backlog: 3})
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 1))
+	r.next(t)
+	r.p.Add(ctx, msgs(1, 100)) // 100 waiting, room for 30: the oldest 70 go
+	r.p.Painted()
+	if first, _ := ids(r.next(t)); first != "71" {
+		t.Fatalf("after coalescing the backlog starts at %s, want 71", first)
+	}
+}
+
+func TestHiddenPageKeepsUp(t *testing.T) {
+	r := start(t, Options{Limit: 10, Stall: 250 * time.Millisecond})
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 25))
+	r.next(t)
+	// No frames come (a hidden page): each stall releases the next batch.
+	for _, want := range []string{"10", "20"} {
+		if !r.clock.WaitFor(250 * time.Millisecond) {
+			t.Fatal("no stall timer while a batch waits for its frame")
+		}
+		r.clock.Advance(250 * time.Millisecond)
+		if first, _ := ids(r.next(t)); first != want {
+			t.Fatalf("batch from %s, want %s", first, want)
+		}
+	}
+}
