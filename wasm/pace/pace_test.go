@@ -67,7 +67,7 @@ func (r *run) none(t *testing.T) {
 func ids(m []glimesh.Message) (first, last string) { return m[0].ID, m[len(m)-1].ID }
 
 func TestEveryMessageGetsAFrame(t *testing.T) {
-	r := start(t, Options{Limit: 100})
+	r := start(t, Options{Limit: 100}) // by default, ten screenfuls may wait
 	ctx := context.Background()
 	r.p.Add(ctx, msgs(0, 35)) // a frame's worth: straight through
 	if b := r.next(t); len(b) != 35 {
@@ -102,6 +102,19 @@ func TestStalePaintDoesNotCount(t *testing.T) {
 	r.none(t) // the earlier frame did not show this batch
 }
 
+func TestFloodKeepsTheNewest(t *testing.T) {
+	r := start(t, Options{Limit: 10, Backlog: 1}) // a screenful may wait
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 10))
+	r.next(t)
+	r.p.Add(ctx, msgs(10, 5))  // fits
+	r.p.Add(ctx, msgs(15, 20)) // a flood: the oldest of what waits goes
+	r.p.Painted()
+	if first, last := ids(r.next(t)); first != "25" || last != "34" {
+		t.Fatalf("batch %s…%s, want the newest screenful 25…34", first, last)
+	}
+}
+
 func TestBacklogCoalesces(t *testing.T) {
 	r := start(t, Options{Limit: 10, Backlog: 3})
 	ctx := context.Background()
@@ -115,7 +128,7 @@ func TestBacklogCoalesces(t *testing.T) {
 }
 
 func TestHiddenPageKeepsUp(t *testing.T) {
-	r := start(t, Options{Limit: 10, Stall: 250 * time.Millisecond})
+	r := start(t, Options{Limit: 10, Backlog: 3, Stall: 250 * time.Millisecond})
 	ctx := context.Background()
 	r.p.Add(ctx, msgs(0, 25))
 	r.next(t)
