@@ -65,8 +65,8 @@ var startPages = []string{WidgetSame, WidgetCross, FloorPage, JSSame, JSCross}
 // warm start, the same URL again with the HTTP cache filled. Times are ms
 // from navigation start to the first history message painted.
 type StartRun struct {
-	Cold   float64            `json:"cold_ms"`
-	Warm   float64            `json:"warm_ms"`
+	Cold       float64            `json:"cold_ms"`
+	Warm       float64            `json:"warm_ms"`
 	Phases     map[string]float64 `json:"cold_phases_ms"` // where the cold start went (probe.js phases)
 	WarmPhases map[string]float64 `json:"warm_phases_ms"` // and the warm one
 }

@@ -292,3 +292,48 @@ func TestGeneratorOnStaticHost(t *testing.T) {
 		t.Errorf("URL box %q offers the demo's client id on a static host", u)
 	}
 }
+
+// recordPainted notes, before the page's scripts run, every message id in
+// the log at the end of each animation frame callback: what that frame
+// shows (requestAnimationFrame is wrapped, as bench/probe.js does it).
+const recordPainted = `(() => {
+  window.__painted = new Set();
+  const raf = window.requestAnimationFrame.bind(window);
+  const note = () => {
+    for (const li of document.querySelectorAll("#glimchat-log > li")) window.__painted.add(li.dataset.messageId);
+  };
+  window.requestAnimationFrame = (cb) => raf((t) => { try { return cb(t); } finally { note(); } });
+})();`
+
+// TestBurstEveryMessagePainted: 400 messages arriving at once into
+// limit=50 are each painted in some frame; none is pruned unseen.
+func TestBurstEveryMessagePainted(t *testing.T) {
+	srv, d := startCrossOrigin(t, demo.Options{ChatRate: 0})
+	p := NewPage(t)
+	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: recordPainted}); err != nil {
+		t.Fatal(err)
+	}
+	p.Navigate(srv.Page("overlay.html", crossQuery(d, "history=0&limit=50")))
+	waitState(p, "live")
+	ids := make([]string, 400)
+	for i := range ids {
+		ids[i] = post(t, d.Inst, "Noor", fmt.Sprintf("burst %d", i))
+	}
+	waitShown(p, ids[len(ids)-1])
+	WaitFor[bool](p, "the last message painted", fmt.Sprintf(`window.__painted.has(%q)`, ids[len(ids)-1]))
+	painted := Eval[[]string](p, `[...window.__painted]`)
+	seen := make(map[string]bool, len(painted))
+	for _, id := range painted {
+		seen[id] = true
+	}
+	var missed []string
+	for _, id := range ids {
+		if !seen[id] {
+			missed = append(missed, id)
+		}
+	}
+	if len(missed) > 0 {
+		t.Errorf("%d of %d messages were never painted (first %s)", len(missed), len(ids), missed[0])
+	}
+}
