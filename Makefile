@@ -74,8 +74,10 @@ fuzz:
 # The widget against its budgets (bench/budgets.json) in headless chromium,
 # beside the floor and the JS baseline: one table, raw results in
 # bench/out/, non-zero on a FAIL. QUICK=1: every row, fewer and smaller runs.
+# ONLY="start,flood": those scenarios alone. PROFILE=1: CPU profiles of the
+# widget's flood and steady runs.
 bench: build
-	$(GO) run ./bench $(if $(QUICK),-quick)
+	$(GO) run ./bench $(if $(QUICK),-quick) $(if $(ONLY),-only '$(ONLY)') $(if $(PROFILE),-profile)
 
 # Runs every Go benchmark BENCH_COUNT times, so that medians can be read off (or
 # fed to benchstat). Browser benchmarks need the built assets, hence build.

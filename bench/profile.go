@@ -14,7 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// A profile is -profile's view of one widget run: where the renderer's main
+// A profile is -profile's view of one widget run (a start, a flood, a
+// steady rate; the last run of each is the one left in bench/out): where the renderer's main
 // thread spent its time (CDP Performance metrics, before and after) and
 // which functions the sampling profiler caught on top (a .cpuprofile for
 // DevTools, and the top of it printed). Wasm functions carry their Go
@@ -25,7 +26,8 @@ type profile struct {
 	before map[string]float64
 }
 
-// startProfile starts profiling t when -profile is on; nil otherwise.
+// startProfile starts profiling t when -profile is on and url is the
+// widget's; nil otherwise.
 func (b *Bench) startProfile(t *Tab, url string) (*profile, error) {
 	if !b.plan.Profile || !strings.Contains(url, "overlay.html") {
 		return nil, nil
@@ -63,7 +65,7 @@ func (p *profile) stop(name string) error {
 	if err != nil {
 		return err
 	}
-	file := filepath.Join(p.b.paths.Out, "profile-"+name+".cpuprofile")
+	file := filepath.Join(p.b.paths.Out, "profile-"+strings.ReplaceAll(name, " ", "-")+".cpuprofile")
 	if err := os.WriteFile(file, raw, 0o644); err != nil {
 		return err
 	}

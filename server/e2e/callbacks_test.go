@@ -12,7 +12,7 @@ import (
 // captureCallbacks runs before the page's scripts and keeps every Go
 // callback the widget hands to the page (wasm_exec's wrappers, which name
 // _pendingEvent) in window.__goCallbacks, as {what, get, target}: event
-// listeners, the animation frame, the resize observer, the handlers of
+// listeners (until they are removed), the animation frame, the resize observer, the handlers of
 // each WebSocket, and OBS's onVisibilityChange (a fake obsstudio makes the
 // widget install one). get reads the callback afresh, since a closed
 // WebSocket's handlers are detached.
@@ -20,10 +20,17 @@ const captureCallbacks = `(() => {
 	const isGo = f => typeof f === "function" && String(f).includes("_pendingEvent");
 	const cbs = window.__goCallbacks = [];
 	const keep = (what, fn, target) => { if (isGo(fn) && !cbs.some(c => c.fn === fn)) cbs.push({what, fn, get: () => fn, target}); };
-	const add = EventTarget.prototype.addEventListener;
+	const add = EventTarget.prototype.addEventListener, remove = EventTarget.prototype.removeEventListener;
 	EventTarget.prototype.addEventListener = function (type, fn, ...rest) {
 		keep("listener " + type, fn, this);
 		return add.call(this, type, fn, ...rest);
+	};
+	// A removed listener is one no event reaches any more (the widget
+	// releases it next): forget it, as the browser does.
+	EventTarget.prototype.removeEventListener = function (type, fn, ...rest) {
+		const i = cbs.findIndex(c => c.fn === fn && c.target === this);
+		if (i >= 0) cbs.splice(i, 1);
+		return remove.call(this, type, fn, ...rest);
 	};
 	const raf = window.requestAnimationFrame;
 	window.requestAnimationFrame = fn => { keep("animation frame", fn, window); return raf.call(window, fn); };
@@ -52,6 +59,7 @@ const callAbnormally = `(async () => {
 		{data: "[null,null,\"phoenix\",\"phx_reply\",{}]"}, {data: "not a frame"}, {code: Infinity, reason: 1e9}];
 	const reached = new Set(), threw = [];
 	const call = (cb, self, args) => {
+		if (!window.__goCallbacks.includes(cb)) return; // removed meanwhile
 		const fn = cb.get();
 		if (typeof fn !== "function") return;
 		reached.add(cb.what);

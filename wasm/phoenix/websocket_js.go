@@ -140,11 +140,12 @@ func (c *jsConn) bind() error {
 // bindInbox makes the inbox and its native helpers, and sets onmessage.
 func (c *jsConn) bindInbox() error {
 	g := safejs.Global()
+	var object, getter safejs.Value
 	steps := []struct {
 		what string
 		do   func() error
 	}{
-		{"new Array", func() (err error) {
+		{"new Array", func() error {
 			array, err := g.Get("Array")
 			if err == nil {
 				c.inbox, err = array.New()
@@ -161,39 +162,30 @@ func (c *jsConn) bindInbox() error {
 			}
 			return err
 		}},
+		{"Object", func() (err error) { object, err = g.Get("Object"); return err }},
 		{"MessageEvent.prototype.data getter", func() error {
 			me, err := g.Get("MessageEvent")
-			if err != nil {
-				return err
+			if err == nil {
+				me, err = me.Get("prototype")
 			}
-			proto, err := me.Get("prototype")
-			if err != nil {
-				return err
+			if err == nil {
+				me, err = object.Call("getOwnPropertyDescriptor", me, "data")
 			}
-			object, err := g.Get("Object")
-			if err != nil {
-				return err
+			if err == nil {
+				getter, err = me.Get("get")
 			}
-			desc, err := object.Call("getOwnPropertyDescriptor", proto, "data")
-			if err != nil {
-				return err
-			}
-			getter, err := desc.Get("get")
-			if err != nil {
-				return err
-			}
+			return err
+		}},
+		{"Function.prototype.call.bind(getter)", func() error {
 			call, err := getter.Get("call")
 			if err == nil {
 				c.dataOf, err = call.Call("bind", getter)
 			}
 			return err
 		}},
-		{"new Object", func() error {
-			object, err := g.Get("Object")
-			if err == nil {
-				c.onceOpts, err = object.New()
-			}
-			if err == nil {
+		{"{once: true}", func() error {
+			var err error
+			if c.onceOpts, err = object.New(); err == nil {
 				err = c.onceOpts.Set("once", true)
 			}
 			return err
@@ -317,7 +309,7 @@ func (c *jsConn) Recv(ctx context.Context) ([][]byte, error) {
 
 // take empties the inbox and re-arms the wake-up; nil when it was empty.
 func (c *jsConn) take() [][]byte {
-	var joined string
+	var batch [][]byte
 	err := func() error {
 		n, err := c.inbox.Get("length")
 		if err != nil {
@@ -330,15 +322,9 @@ func (c *jsConn) take() [][]byte {
 		if err != nil {
 			return err
 		}
-		data, err := events.Call("map", c.dataOf)
-		if err != nil {
-			return err
+		if batch, err = c.joined(events); err != nil {
+			batch, err = c.oneByOne(events)
 		}
-		j, err := data.Call("join", frameSep)
-		if err != nil {
-			return err
-		}
-		joined, err = j.String()
 		return err
 	}()
 	select {
@@ -352,19 +338,66 @@ func (c *jsConn) take() [][]byte {
 		c.finishAndLog(fmt.Errorf("websocket: take the frames: %w", err))
 		return nil
 	}
-	if joined == "" {
+	if len(batch) > recvBuffer {
+		c.finishAndLog(fmt.Errorf("websocket: %d frames waiting, reader too slow", len(batch)))
+		batch = batch[:recvBuffer]
+	}
+	if len(batch) == 0 {
 		return nil
 	}
-	parts := strings.Split(joined, frameSep)
-	if len(parts) > recvBuffer {
-		c.finishAndLog(fmt.Errorf("websocket: %d frames waiting, reader too slow", len(parts)))
-		parts = parts[:recvBuffer]
+	return batch
+}
+
+// joined reads the data of every event in one string: the fast path.
+func (c *jsConn) joined(events safejs.Value) ([][]byte, error) {
+	data, err := events.Call("map", c.dataOf)
+	if err != nil {
+		return nil, err // not every entry is a MessageEvent
 	}
+	j, err := data.Call("join", frameSep)
+	if err != nil {
+		return nil, err
+	}
+	s, err := j.String()
+	if err != nil {
+		return nil, err
+	}
+	parts := strings.Split(s, frameSep)
 	batch := make([][]byte, len(parts))
 	for i, p := range parts {
 		batch[i] = []byte(p)
 	}
-	return batch
+	return batch, nil
+}
+
+// oneByOne reads the events one at a time, skipping what is not a text
+// message: only script on the page can put anything else in the inbox.
+func (c *jsConn) oneByOne(events safejs.Value) ([][]byte, error) {
+	n, err := events.Length()
+	if err != nil {
+		return nil, err
+	}
+	var batch [][]byte
+	for i := range n {
+		ev, err := events.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		data, err := c.dataOf.Invoke(ev)
+		if err == nil && data.Type() != safejs.TypeString {
+			err = errors.New("not text")
+		}
+		var s string
+		if err == nil {
+			s, err = data.String()
+		}
+		if err != nil {
+			c.log.Warn("phoenix: skipping a websocket message", "err", fmt.Errorf("MessageEvent.data: %w", err))
+			continue
+		}
+		batch = append(batch, []byte(s))
+	}
+	return batch, nil
 }
 
 // Send implements Conn. WebSocket.send never blocks: the browser buffers.
