@@ -35,7 +35,8 @@ GENERATED_SUM := find . -name '*_easyjson.go' -not -path './.git/*' | sort | xar
 # compresses far better: -6 % brotli. None of it is on the chat's path (the
 # widget uses only SHA-256 and random bytes from crypto, at sign-in).
 NOINLINE := crypto/... vendor/... math/big encoding/asn1 compress/... mime/...
-WASM_FLAGS := -tags nethttpomithttp2 -trimpath -ldflags='-s -w' $(foreach p,$(NOINLINE),-gcflags=$(p)=-l)
+# PROFILE=1 keeps the function names (no -s -w), for CPU profiles.
+WASM_FLAGS := -tags nethttpomithttp2 -trimpath -ldflags='$(if $(PROFILE),,-s -w)' $(foreach p,$(NOINLINE),-gcflags=$(p)=-l)
 build:
 	GOOS=js GOARCH=wasm $(GO) build $(WASM_FLAGS) -o $(WASM) ./wasm
 	$(GO) run ./web/bundle -wasm $(WASM) -src web -out web/dist
@@ -78,7 +79,7 @@ fuzz:
 # beside the floor and the JS baseline: one table, raw results in
 # bench/out/, non-zero on a FAIL. QUICK=1: every row, fewer and smaller runs.
 # ONLY="start,flood": those scenarios alone. PROFILE=1: CPU profiles of the
-# widget's flood and steady runs.
+# widget's start, flood and steady runs, with a wasm that keeps its names.
 bench: build
 	$(GO) run ./bench $(if $(QUICK),-quick) $(if $(ONLY),-only '$(ONLY)') $(if $(PROFILE),-profile)
 

@@ -26,7 +26,7 @@ import (
 func main() {
 	root := flag.String("root", ".", "the repository (built with make build)")
 	quick := flag.Bool("quick", false, "every row, fewer and smaller runs (under 2 minutes)")
-	only := flag.String("only", "", "run only these scenarios, comma-separated (start, flood, steady rate, soak, idle and stall); the rest are unmeasured")
+	only := flag.String("only", "", "run only these scenarios, comma-separated ("+strings.Join(scenarios, ", ")+"); the rest are unmeasured")
 	prof := flag.Bool("profile", false, "profile the widget's flood and steady runs: bench/out/profile-*.cpuprofile, and the top printed")
 	flag.Parse()
 	plan := FullPlan
@@ -36,6 +36,12 @@ func main() {
 	plan.Profile = *prof
 	if *only != "" {
 		plan.Only = strings.Split(*only, ",")
+		for _, o := range plan.Only {
+			if !slices.Contains(scenarios, o) {
+				fmt.Fprintf(os.Stderr, "bench: -only: no scenario %q; there are %q\n", o, scenarios)
+				os.Exit(2)
+			}
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -72,6 +78,9 @@ func benchMain(ctx context.Context, paths Paths, plan Plan, stdout, stderr io.Wr
 	}
 	return 0
 }
+
+// scenarios are the names of Run's steps, for -only.
+var scenarios = []string{"start", "flood", "steady rate", "soak", "idle and stall"}
 
 // Run builds the baselines, starts the servers and the browser, and runs
 // every scenario of plan. A scenario that fails is noted in Results.Errors
