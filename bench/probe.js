@@ -175,6 +175,10 @@
       out.htmlDone = nav.responseEnd;
       out.domContentLoaded = nav.domContentLoadedEventEnd;
     }
+    // The widget's own marks (wasm/dom.Mark): "glimchat:<step>".
+    for (const m of performance.getEntriesByType("mark")) {
+      if (m.name.startsWith("glimchat:")) out[m.name] ??= m.startTime;
+    }
     for (const e of performance.getEntriesByType("resource")) {
       const path = new URL(e.name).pathname;
       if (path.endsWith(".wasm")) {

@@ -273,9 +273,12 @@ var phases = []struct{ key, name string }{
 	{"domContentLoaded", "DOMContentLoaded"},
 	{"wasmDownloaded", "wasm downloaded"},
 	{"wasmReady", "wasm compiled"},
+	{"glimchat:main", "Go main"},
+	{"glimchat:start query", "start query"},
 	{"firstAPIStart", "1st HTTP query sent"},
 	{"firstAPIDone", "1st HTTP query answered"},
 	{"socketOpen", "socket open"},
+	{"glimchat:start answered", "start answered"},
 	{"firstMessage", "1st message painted"},
 }
 

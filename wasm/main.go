@@ -31,6 +31,7 @@ import (
 )
 
 func main() {
+	dom.Mark("main")
 	// The one log sink: the browser console, through wasm_exec's stderr.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if g, ok, err := dom.FindGenerator(); ok || err != nil {
@@ -145,10 +146,12 @@ func run(view *dom.View) {
 		logs = moderation.LogsPerRead
 	}
 	began := time.Now()
+	dom.Mark("start query")
 	first, err := lookup(ctx, view, client, cfg.Channel, live.FirstLoad(cfg.History), logs, warn)
 	if err != nil {
 		return // lookup has said why on the page
 	}
+	dom.Mark("start answered")
 	channelID := first.ChannelID
 
 	// A moderator signed in to the embed page gets tools on every message:

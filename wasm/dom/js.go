@@ -97,3 +97,15 @@ func report(what string, errs ...error) {
 		slog.Default().Warn("dom: "+what, "err", err)
 	}
 }
+
+// Mark puts a performance mark ("glimchat:" + name) on the page's timeline,
+// where DevTools and make bench read the start-up's steps. Best effort.
+func Mark(name string) {
+	perf, err := get(safejs.Global(), "Window.performance")
+	if err == nil && !perf.IsUndefined() {
+		_, err = call(perf, "Performance.mark", "glimchat:"+name)
+	}
+	if err != nil {
+		slog.Default().Debug("performance mark", "name", name, "err", err)
+	}
+}

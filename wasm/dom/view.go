@@ -29,8 +29,9 @@ type View struct {
 	announce  bool   // turn the live region on after the frame scheduled
 	blocked   string // the CSP refuses the instance: this stays the status line
 
-	shown []string // touched only inside the frame callback
-	frame safejs.Func
+	shown   []string // touched only inside the frame callback
+	frame   safejs.Func
+	painted bool // a message was painted: the first one is marked
 
 	// Set before the first Show, read in the frame callback only.
 	beforePaint func()          // brings the model up to date (fade)
@@ -269,6 +270,10 @@ func (v *View) paint() {
 		errs = append(errs, v.insert(children, ins))
 	}
 	v.shown = want
+	if !v.painted && len(want) > 0 {
+		v.painted = true
+		Mark("first message painted")
+	}
 	v.mu.Lock()
 	announce := v.announce
 	v.announce = false
