@@ -238,6 +238,11 @@ func TestOverlayLive(t *testing.T) {
 	if n := Eval[int](p, `document.querySelectorAll("#glimchat-log img.glimchat-emote[alt=':glimwow:']").length`); n == 0 {
 		t.Error("the live message's emote is not an image")
 	}
+	// The start-up's steps are on the page's timeline, once each, in order.
+	marks := Eval[[]string](p, `performance.getEntriesByType("mark").map(m => m.name).filter(n => n.startsWith("glimchat:"))`)
+	if want := []string{"glimchat:main", "glimchat:start query", "glimchat:start answered", "glimchat:first message painted"}; !slices.Equal(marks, want) {
+		t.Errorf("performance marks %q, want %q", marks, want)
+	}
 	p.AssertNoProblems()
 }
 
