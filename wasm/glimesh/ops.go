@@ -53,6 +53,9 @@ type channelQuery struct {
 	} `graphql:"channel(streamerUsername: $username)"`
 }
 
+// historyQuery and moderationQuery are the typed forms of the hand-written
+// historyQueryText and moderationQueryText (see start.go): what shurcooL
+// builds from them is what is sent, checked by TestStartMatchesTyped.
 type historyQuery struct {
 	Channel *struct {
 		ChatMessages *struct {
@@ -103,8 +106,8 @@ func (g *gqlMessage) wire() *wireMessage {
 	return w
 }
 
-// gqlModerationLog is a ChannelModerationLog, read by moderationQuery and
-// returned by every moderation mutation.
+// gqlModerationLog is a ChannelModerationLog, as every moderation mutation
+// returns it and moderationOf reads it.
 type gqlModerationLog struct {
 	ID         string
 	Action     string

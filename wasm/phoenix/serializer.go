@@ -99,7 +99,7 @@ func (f *Frame) UnmarshalEasyJSON(in *jlexer.Lexer) {
 	if f.Event == EventSubscriptionData {
 		// The hot path: the push's reader decodes the whole payload, and so
 		// validates it; validating it here as well would read it twice more.
-		f.Payload = f.rawTail(in)
+		f.Payload = rawPayload(in)
 		return
 	}
 	raw := in.Raw()
@@ -115,10 +115,10 @@ func (f *Frame) UnmarshalEasyJSON(in *jlexer.Lexer) {
 	in.Delim(']')
 }
 
-// rawTail takes the payload object, at the lexer's current '{' token, up
+// rawPayload takes the payload object, at the lexer's current '{' token, up
 // to its matching brace, unvalidated, and checks that only the closing ']'
 // follows. It ends the lexer's input there.
-func (f *Frame) rawTail(in *jlexer.Lexer) []byte {
+func rawPayload(in *jlexer.Lexer) []byte {
 	data := in.Data
 	start := in.GetPos() - 1 // the '{' token was just read
 	end := objectEnd(data, start)
