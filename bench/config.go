@@ -30,7 +30,7 @@ type Plan struct {
 	BrotliQuality int
 
 	Only    []string // scenarios to run (-only); none means all
-	Profile bool     // profile the widget's flood and steady runs (-profile)
+	Profile bool     // profile the widget's start, flood and steady runs (-profile)
 }
 
 // FullPlan is `make bench`: 5 to 10 minutes on 2 shared cores, the soak

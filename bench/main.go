@@ -27,7 +27,7 @@ func main() {
 	root := flag.String("root", ".", "the repository (built with make build)")
 	quick := flag.Bool("quick", false, "every row, fewer and smaller runs (under 2 minutes)")
 	only := flag.String("only", "", "run only these scenarios, comma-separated ("+strings.Join(scenarios, ", ")+"); the rest are unmeasured")
-	prof := flag.Bool("profile", false, "profile the widget's flood and steady runs: bench/out/profile-*.cpuprofile, and the top printed")
+	prof := flag.Bool("profile", false, "profile the widget's start, flood and steady runs: bench/out/profile-*.cpuprofile, and the top printed")
 	flag.Parse()
 	plan := FullPlan
 	if *quick {

@@ -69,3 +69,39 @@ func leftLive(states []string) int {
 	}
 	return n
 }
+
+// A measured run is a live tab that records (and, under -profile, is
+// profiled) from open until finish.
+type measured struct {
+	*Tab
+	name   string
+	prof   *profile
+	states int
+}
+
+// openMeasured opens url live and starts recording; frames records frame
+// times too. name names its profile.
+func (b *Bench) openMeasured(url, name string, frames bool) (*measured, error) {
+	t, err := b.open(url)
+	if err != nil {
+		return nil, err
+	}
+	m := &measured{Tab: t, name: name}
+	if m.prof, err = b.startProfile(t, url); err == nil {
+		m.states, err = record(t, frames)
+	}
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// finish ends the recording and the profile, and reads the recording.
+func (m *measured) finish() (*recorded, error) {
+	rec, err := stop(m.Tab, m.states)
+	if err != nil {
+		return nil, err
+	}
+	return rec, m.prof.stop(m.name)
+}

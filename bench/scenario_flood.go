@@ -17,35 +17,24 @@ func (b *Bench) measureFlood(poster *Poster) (*FloodResult, error) {
 
 func (b *Bench) floodOnce(poster *Poster, url string) (FloodRun, error) {
 	run := FloodRun{Messages: b.plan.FloodSize}
-	t, err := b.open(url)
+	t, err := b.openMeasured(url, "flood", true)
 	if err != nil {
 		return run, err
 	}
 	defer t.Close()
-	prof, err := b.startProfile(t, url)
-	if err != nil {
-		return run, err
-	}
-	states, err := record(t, true)
-	if err != nil {
-		return run, err
-	}
 	var p pushed
-	if err := pushClosed([]*Tab{t}, poster, &p, b.plan.FloodSize); err != nil {
+	if err := pushClosed([]*Tab{t.Tab}, poster, &p, b.plan.FloodSize); err != nil {
 		return run, err
 	}
-	if err := waitHandled(t, &p); err != nil {
+	if err := waitHandled(t.Tab, &p); err != nil {
 		return run, err
 	}
 	time.Sleep(100 * time.Millisecond) // the last frame done, before the page is read at rest
-	rec, err := stop(t, states)
+	rec, err := t.finish()
 	if err != nil {
 		return run, err
 	}
-	if err := prof.stop("flood"); err != nil {
-		return run, err
-	}
-	if run.RestElements, err = eval[int](t, `document.getElementsByTagName("*").length`); err != nil {
+	if run.RestElements, err = eval[int](t.Tab, `document.getElementsByTagName("*").length`); err != nil {
 		return run, err
 	}
 	var pushPaint, postPaint []float64

@@ -21,19 +21,11 @@ const steadyTick = 10 * time.Millisecond
 
 func (b *Bench) steadyOnce(poster *Poster, url string) (SteadyRun, error) {
 	var run SteadyRun
-	t, err := b.open(url)
+	t, err := b.openMeasured(url, "steady", false)
 	if err != nil {
 		return run, err
 	}
 	defer t.Close()
-	prof, err := b.startProfile(t, url)
-	if err != nil {
-		return run, err
-	}
-	states, err := record(t, false)
-	if err != nil {
-		return run, err
-	}
 	var p pushed
 	total := int(b.plan.SteadyRate * b.plan.SteadyFor.Seconds())
 	start := time.Now()
@@ -58,14 +50,11 @@ func (b *Bench) steadyOnce(poster *Poster, url string) (SteadyRun, error) {
 	if run.Posted == 0 {
 		return run, fmt.Errorf("nothing posted in %v", b.plan.SteadyFor)
 	}
-	if err := waitHandled(t, &p); err != nil {
+	if err := waitHandled(t.Tab, &p); err != nil {
 		return run, err
 	}
-	rec, err := stop(t, states)
+	rec, err := t.finish()
 	if err != nil {
-		return run, err
-	}
-	if err := prof.stop("steady"); err != nil {
 		return run, err
 	}
 	for _, id := range p.ids {

@@ -87,24 +87,24 @@ func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans in
 	if err != nil {
 		return Moderation{}, fmt.Errorf("read the moderation of channel %s: %w", channelID, err)
 	}
-	return moderationOfWire(ws.Data.Channel.ModerationLogs, ws.Data.Channel.Bans), nil
+	return moderationOf(ws.Data.Channel.ModerationLogs, ws.Data.Channel.Bans), nil
 }
 
 // moderationOf checks, clips and sorts a read of logs and bans.
-func moderationOf(logs *logEdges, bans *banEdges) Moderation {
+func moderationOf(logs *wireLogEdges, bans *wireBanEdges) Moderation {
 	var out Moderation
-	if l := logs; l != nil {
-		for _, e := range l.Edges {
+	if logs != nil {
+		for _, e := range logs.Edges {
 			if e == nil || e.Node == nil {
 				continue
 			}
-			if log, ok := e.Node.log(); ok {
+			if log, ok := e.Node.gql().log(); ok {
 				out.Logs = append(out.Logs, log)
 			}
 		}
 	}
-	if b := bans; b != nil {
-		for _, e := range b.Edges {
+	if bans != nil {
+		for _, e := range bans.Edges {
 			if e == nil || e.Node == nil || e.Node.User == nil || !ValidID(e.Node.User.ID) {
 				continue
 			}
@@ -193,6 +193,18 @@ func (c *Client) Moderate(ctx context.Context, channelID string, a Action, targe
 			&DecodeError{Err: errors.New("the moderation log has no valid id")})
 	}
 	return log, nil
+}
+
+// gql is w in the shape the mutations return, so that log checks both.
+func (w *wireLog) gql() *gqlModerationLog {
+	g := &gqlModerationLog{ID: w.ID, Action: w.Action, InsertedAt: w.InsertedAt}
+	if w.User != nil {
+		g.User = &struct{ ID string }{w.User.ID}
+	}
+	if w.Moderator != nil {
+		g.Moderator = &struct{ ID string }{w.Moderator.ID}
+	}
+	return g
 }
 
 // log checks and clips a decoded log; ok is false without valid ids.

@@ -107,7 +107,7 @@ func (g *gqlMessage) wire() *wireMessage {
 }
 
 // gqlModerationLog is a ChannelModerationLog, as every moderation mutation
-// returns it and moderationOf reads it.
+// returns it.
 type gqlModerationLog struct {
 	ID         string
 	Action     string

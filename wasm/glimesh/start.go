@@ -65,7 +65,7 @@ func (c *Client) Start(ctx context.Context, username string, n, logs, bans int) 
 				return Start{}, startError(username, err)
 			}
 			ch := ws.Data.Channel
-			return startOf(username, ch, moderationOfWire(ch.ModerationLogs, ch.Bans), true)
+			return startOf(username, ch, moderationOf(ch.ModerationLogs, ch.Bans), true)
 		}
 	}
 	ws, err := c.startQuery(ctx, startChatQueryText, `{"last":`+last+`,"username":`+string(name)+`}`)
@@ -160,48 +160,4 @@ func messagesOf(msgs *wireMessageEdges) []Message {
 	}
 	sortByID(out, func(m Message) string { return m.ID })
 	return out
-}
-
-// moderationOfWire is moderationOf for the start query's wire shapes.
-func moderationOfWire(logs *wireLogEdges, bans *wireBanEdges) Moderation {
-	var l logEdges
-	if logs != nil {
-		for _, e := range logs.Edges {
-			if e == nil || e.Node == nil {
-				continue
-			}
-			g := &gqlModerationLog{ID: e.Node.ID, Action: e.Node.Action, InsertedAt: e.Node.InsertedAt}
-			if u := e.Node.User; u != nil {
-				g.User = &struct{ ID string }{u.ID}
-			}
-			if m := e.Node.Moderator; m != nil {
-				g.Moderator = &struct{ ID string }{m.ID}
-			}
-			l.Edges = append(l.Edges, &struct{ Node *gqlModerationLog }{g})
-		}
-	}
-	var b banEdges
-	if bans != nil {
-		for _, e := range bans.Edges {
-			if e == nil || e.Node == nil {
-				continue
-			}
-			n := &struct {
-				User       *struct{ ID string }
-				ExpiresAt  string
-				InsertedAt string
-			}{ExpiresAt: e.Node.ExpiresAt, InsertedAt: e.Node.InsertedAt}
-			if u := e.Node.User; u != nil {
-				n.User = &struct{ ID string }{u.ID}
-			}
-			b.Edges = append(b.Edges, &struct {
-				Node *struct {
-					User       *struct{ ID string }
-					ExpiresAt  string
-					InsertedAt string
-				}
-			}{n})
-		}
-	}
-	return moderationOf(&l, &b)
 }

@@ -92,7 +92,7 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 		waiting bool // a released batch waits for its frame
 		timer   phoenix.Timer
 		stalled = make(chan struct{}, 1)
-		dropped int
+		warned  bool // the first drop is logged, not every one
 	)
 	stop := func() {
 		if timer != nil {
@@ -110,10 +110,10 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			queue = append(queue, msgs...)
 			if over := len(queue) - backlog; over > 0 {
 				queue = queue[over:]
-				if dropped == 0 {
+				if !warned {
+					warned = true
 					p.o.Logger.Info("pace: more messages than a reader could follow; dropping the oldest unseen", "backlog", backlog)
 				}
-				dropped += over
 			}
 		case <-p.painted:
 			waiting = false
