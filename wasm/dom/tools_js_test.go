@@ -52,12 +52,17 @@ func page(t *testing.T, html string) {
 	t.Cleanup(func() { jstest.Run(t, `document.getElementById("glimchat").remove();`) })
 }
 
-func nextClick(t *testing.T, clicks <-chan moderation.Click) (moderation.Click, bool) {
+// nextClick waits for the next press, as long as what is expected needs.
+func nextClick(t *testing.T, clicks <-chan moderation.Click, expected bool) (moderation.Click, bool) {
 	t.Helper()
+	wait := 300 * time.Millisecond
+	if expected {
+		wait = patience
+	}
 	select {
 	case c := <-clicks:
 		return c, true
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(wait):
 		return moderation.Click{}, false
 	}
 }
@@ -86,7 +91,7 @@ func TestToolsPress(t *testing.T) {
 		t.Fatal(err)
 	}
 	jstest.Run(t, `document.querySelector('#glimchat-log button[data-mod="ban"]').click();`)
-	c, ok := nextClick(t, clicks)
+	c, ok := nextClick(t, clicks, true)
 	if !ok {
 		t.Fatal("no press")
 	}
@@ -101,13 +106,13 @@ func TestToolsPress(t *testing.T) {
 		t.Errorf("focus on %q, want the cancel button", got)
 	}
 	jstest.Run(t, `document.querySelector('#glimchat-log button[data-mod="confirm"]').click();`)
-	if c, ok := nextClick(t, clicks); !ok || c.Kind != moderation.Confirm || c.Action != glimesh.Ban {
+	if c, ok := nextClick(t, clicks, true); !ok || c.Kind != moderation.Confirm || c.Action != glimesh.Ban {
 		t.Errorf("confirm press = %+v, %v", c, ok)
 	}
 
 	jstest.Run(t, `document.querySelector('#glimchat-log .glimchat-body').click();
 		document.querySelector('#glimchat-log .glimchat-body').firstChild.dispatchEvent(new MouseEvent("click", {bubbles: true}));`)
-	if c, ok := nextClick(t, clicks); ok {
+	if c, ok := nextClick(t, clicks, false); ok {
 		t.Errorf("a click outside the buttons was a press: %+v", c)
 	}
 

@@ -21,7 +21,7 @@ const fakeWebSocket = `
 globalThis.WebSocket = class {
   constructor(url) {
     this.listening = new Map(); // message listener => once
-    this.url = url; this.sent = []; this.closed = false; this.closeCode = 0;
+    this.url = url; this.sent = []; this.closed = false; this.closeCode = 0; this.delivered = 0;
     globalThis.__lastWS = this;
     if (url.includes("invalid")) throw new SyntaxError("Failed to construct 'WebSocket': The URL '" + url + "' is invalid.");
     if (url.includes("refuse")) this.emit("close", {code: 1006, reason: ""}, "error");
@@ -36,7 +36,7 @@ globalThis.WebSocket = class {
   // fire runs the on<type> handler, then the listeners, as a browser does
   // for a handler set before them; messages are real MessageEvents.
   fire(type, ev) {
-    if (type === "message") ev = new MessageEvent("message", {data: ev.data});
+    if (type === "message") { ev = new MessageEvent("message", {data: ev.data}); this.delivered++; }
     if (this["on" + type]) this["on" + type](ev);
     if (type !== "message") return;
     for (const [f, once] of [...this.listening]) {
@@ -89,6 +89,19 @@ func lastWS(t *testing.T) safejs.Value {
 	return ws
 }
 
+func delivered(t *testing.T, ws safejs.Value) int {
+	t.Helper()
+	v, err := ws.Get("delivered")
+	if err == nil {
+		var n int
+		if n, err = v.Int(); err == nil {
+			return n
+		}
+	}
+	t.Fatal(err)
+	return 0
+}
+
 func jsBool(t *testing.T, v safejs.Value, prop string) bool {
 	t.Helper()
 	p, err := v.Get(prop)
@@ -115,9 +128,17 @@ func TestWebSocketBinding(t *testing.T) {
 	}
 
 	ev, _ := safejs.Global().Get("Object")
-	// Frames that arrive together are taken together, in order.
+	// Frames waiting together are taken together, in order. The test waits
+	// for both to be delivered: how many one Recv gathers on its own
+	// depends on the machine's timing.
 	if _, err := ws.Call("messages", []any{"hello", "again"}); err != nil {
 		t.Fatal(err)
+	}
+	for delivered(t, ws) < 2 {
+		if ctx.Err() != nil {
+			t.Fatal("the fake never delivered its messages")
+		}
+		time.Sleep(time.Millisecond) // yields to the event loop
 	}
 	if got, err := c.Recv(ctx); err != nil || len(got) != 2 || string(got[0]) != "hello" || string(got[1]) != "again" {
 		t.Fatalf("Recv = %q, %v", got, err)
