@@ -182,17 +182,13 @@ func run(view *dom.View) {
 			view.Announce()
 		}
 	}
-	var fader *fade.Fader
+	before := func() {}
 	if o.Fade > 0 {
-		fader = fade.New(o.Fade, nil, paint)
-		paint = fader.Show
+		fader := fade.New(o.Fade, nil, paint)
+		paint, before = fader.Show, fader.Check
 		if err := dom.OnWake(fader.Check); err != nil {
 			log.Warn("listen for page wake-ups", "err", err)
 		}
-	}
-	before := func() {}
-	if fader != nil {
-		before = fader.Check
 	}
 	view.Look(o.Attrs(), o.Props(), !embed, o.PreventClipping, before)
 

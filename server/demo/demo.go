@@ -110,10 +110,6 @@ func New(opts Options) (*Instance, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return newInstance(opts, opts.Now)
-}
-
-func newInstance(opts Options, now func() time.Time) (*Instance, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 60 * time.Second
 	}
@@ -124,9 +120,9 @@ func newInstance(opts Options, now func() time.Time) (*Instance, error) {
 	inst := &Instance{
 		opts:    opts,
 		log:     opts.Logger,
-		now:     now,
+		now:     opts.Now,
 		ticker:  realTicker,
-		store:   seedStore(now()),
+		store:   seedStore(opts.Now()),
 		hub:     newHub(),
 		byToken: make(map[string]*access),
 		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
@@ -140,7 +136,7 @@ func newInstance(opts Options, now func() time.Time) (*Instance, error) {
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.
 	inst.uniq.Store(-576460752303423488)
-	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), now())
+	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), opts.Now())
 	assets, err := buildAssets(inst.store)
 	if err != nil {
 		return nil, fmt.Errorf("build demo assets: %w", err)

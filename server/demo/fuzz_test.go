@@ -29,7 +29,7 @@ const (
 // bounds), with the log records of contained panics counted.
 func fuzzInstance(f *testing.F) (*Instance, *countingHandler) {
 	logs := &countingHandler{}
-	inst, err := newInstance(Options{Logger: slog.New(logs)}, time.Now)
+	inst, err := New(Options{Logger: slog.New(logs)})
 	if err != nil {
 		f.Fatal(err)
 	}

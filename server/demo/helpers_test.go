@@ -28,11 +28,10 @@ func newHarness(t *testing.T, opts Options) *harness {
 // anything.
 func newTunedHarness(t *testing.T, opts Options, tune func(*Instance)) *harness {
 	t.Helper()
-	now := opts.Now
-	if now == nil {
-		now = func() time.Time { return testNow }
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return testNow }
 	}
-	inst, err := newInstance(opts, now)
+	inst, err := New(opts)
 	if err != nil {
 		t.Fatalf("new instance: %v", err)
 	}

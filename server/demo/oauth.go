@@ -40,6 +40,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -398,7 +399,7 @@ func (o *oauthState) refresh(p params, now time.Time) (tokenResponse, *oauthErro
 		had := strings.Fields(g.scope)
 		want := splitScope(p["scope"])
 		for _, sc := range want {
-			if !containsString(had, sc) {
+			if !slices.Contains(had, sc) {
 				return none, errBadScope
 			}
 		}
@@ -412,20 +413,11 @@ func (o *oauthState) refresh(p params, now time.Time) (tokenResponse, *oauthErro
 func splitScope(s string) []string {
 	var out []string
 	for _, sc := range strings.Split(s, " ") {
-		if sc != "" && !containsString(out, sc) {
+		if sc != "" && !slices.Contains(out, sc) {
 			out = append(out, sc)
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // serveAuthorize is GET and POST /oauth/authorize.
@@ -485,7 +477,7 @@ func (inst *Instance) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		case action == "deny":
 			fail(&oauthError{http.StatusUnauthorized, "access_denied", "The resource owner or authorization server denied the request."})
 			return
-		case action == "authorize" && p["user"] != "" && u != nil:
+		case action == "authorize" && u != nil: // userByName("") is nil
 			method := p["code_challenge_method"]
 			if method == "" {
 				method = "plain" // Boruta's default

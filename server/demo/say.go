@@ -1,8 +1,7 @@
 package demo
 
 import (
-	"encoding/json"
-	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -37,13 +36,9 @@ func (inst *Instance) serveSay(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "as: one of "+strings.Join(sayAs, ", "), http.StatusBadRequest)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1024))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "at most 1024 bytes", http.StatusRequestEntityTooLarge)
-			return
-		} else if err != nil {
-			http.Error(w, "cannot read the body", http.StatusBadRequest)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMessageBytes))
+		if err != nil {
+			http.Error(w, fmt.Sprintf("cannot read the body (at most %d bytes)", maxMessageBytes), bodyErrorStatus(err))
 			return
 		}
 		id, err := inst.Post("demo", as, string(body))
@@ -51,9 +46,7 @@ func (inst *Instance) serveSay(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "not posted: "+err.Error(), http.StatusUnprocessableEntity)
 			return
 		}
-		b, _ := json.Marshal(map[string]string{"id": id})
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(b)
+		writeJSON(w, http.StatusOK, map[string]string{"id": id})
 	default:
 		h.Set("Allow", "GET, HEAD, POST")
 		http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)

@@ -79,9 +79,8 @@ func New(cfg Config) (http.Handler, error) {
 				hd.Set("Content-Security-Policy", csp+"; frame-ancestors 'none'")
 				hd.Set("X-Frame-Options", "DENY")
 			}
-			hd.Set("X-Content-Type-Options", "nosniff")
 			hd.Set("Referrer-Policy", "no-referrer")
-			st.ServeHTTP(w, r)
+			st.ServeHTTP(w, r) // sets X-Content-Type-Options on every answer
 		}
 	})
 	return AccessLog(logger, h), nil

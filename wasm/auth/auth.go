@@ -113,7 +113,6 @@ func (q *Request) AuthorizeURL() string {
 // strings: everything else about the message is ignored.
 type Callback struct {
 	Origin      string // MessageEvent.origin
-	Type        string
 	State       string
 	Code        string
 	Error       string

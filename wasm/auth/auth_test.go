@@ -83,7 +83,7 @@ func TestBegin(t *testing.T) {
 func TestCheck(t *testing.T) {
 	q := begin(t)
 	own := "https://chat.example"
-	good := Callback{Origin: own, Type: MessageType, State: q.State, Code: "c0de"}
+	good := Callback{Origin: own, State: q.State, Code: "c0de"}
 	if code, err := q.Check(good, own, start.Add(time.Minute)); err != nil || code != "c0de" {
 		t.Fatalf("good callback: %q, %v", code, err)
 	}

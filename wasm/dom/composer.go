@@ -10,6 +10,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/glimchat/glimchat/wasm/catalog"
+	"github.com/glimchat/glimchat/wasm/guard"
 )
 
 // Composer is the embed page's send form.
@@ -118,14 +119,14 @@ func (c *Composer) send() {
 	}
 	c.sending, c.sent = true, text
 	c.mu.Unlock()
-	go func() {
+	guard.Go("composer submit", func() {
 		defer func() {
 			c.mu.Lock()
 			c.sending = false
 			c.mu.Unlock()
 		}()
 		c.submit(text)
-	}()
+	})
 }
 
 // Enable turns sending on or off; hint is the textarea's placeholder.

@@ -6,6 +6,8 @@ import (
 	"net/url"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/glimchat/glimchat/wasm/guard"
 )
 
 // Generator is the landing page's URL generator (web/index.html): a form
@@ -167,7 +169,7 @@ func (g *Generator) On(change, edited, copied, say func()) error {
 				_, err := call(args[0], "Event.preventDefault")
 				report("generator", err)
 			}
-			go fn()
+			guard.Go("generator "+l.event, fn)
 			return nil
 		}); err != nil {
 			return err

@@ -55,7 +55,7 @@ func OnWake(fn func()) error {
 		hidden, err := prop(doc, "Document.hidden", safejs.Value.Truthy)
 		report("wake", err)
 		if !hidden {
-			go fn()
+			guard.Go("wake", fn)
 		}
 		return nil
 	})
@@ -101,7 +101,7 @@ func onOBSVisible(win safejs.Value, fn func()) error {
 		visible, err := args[0].Truthy()
 		report("obsstudio.onVisibilityChange", err)
 		if visible {
-			go fn()
+			guard.Go("wake", fn)
 		}
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/glimchat/glimchat/wasm/auth"
+	"github.com/glimchat/glimchat/wasm/guard"
 )
 
 // Account is the embed page's sign-in and sign-out buttons.
@@ -40,7 +41,7 @@ func (a *Account) OnSignIn(start func() string, opened func(ok bool)) error {
 		w, err := call(a.win, "Window.open", u, "glimchat-signin", "popup,width=520,height=720")
 		report("open the sign-in window", err)
 		ok := err == nil && !w.IsNull() && !w.IsUndefined()
-		go opened(ok)
+		guard.Go("sign in", func() { opened(ok) })
 		return nil
 	})
 }
@@ -48,7 +49,7 @@ func (a *Account) OnSignIn(start func() string, opened func(ok bool)) error {
 // OnSignOut calls fn, on a goroutine of its own, when the viewer signs out.
 func (a *Account) OnSignOut(fn func()) error {
 	return listen(a.signout, "click", "sign out", func(safejs.Value, []safejs.Value) any {
-		go fn()
+		guard.Go("sign out", fn)
 		return nil
 	})
 }
@@ -105,9 +106,9 @@ func OnCallback(fn func(auth.Callback)) error {
 		}
 		origin, err := prop(ev, "MessageEvent.origin", safejs.Value.String)
 		report("read a message's origin", err)
-		cb := auth.Callback{Origin: origin, Type: auth.MessageType, State: str("state"), Code: str("code"),
+		cb := auth.Callback{Origin: origin, State: str("state"), Code: str("code"),
 			Error: str("error"), Description: str("error_description")}
-		go fn(cb)
+		guard.Go("sign-in callback", func() { fn(cb) })
 		return nil
 	})
 }

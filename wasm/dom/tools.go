@@ -8,6 +8,7 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"github.com/glimchat/glimchat/wasm/guard"
 	"github.com/glimchat/glimchat/wasm/moderation"
 )
 
@@ -37,7 +38,7 @@ func (t *Tools) OnPress(fn func(moderation.Click)) error {
 		c, ok, err := pressed(args[0])
 		report("moderator tools", err)
 		if ok {
-			go fn(c)
+			guard.Go("moderator tools", func() { fn(c) })
 		}
 		return nil
 	})

@@ -279,7 +279,7 @@ func (v *View) paint() {
 	v.announce = false
 	v.mu.Unlock()
 	if announce {
-		go v.liveLater()
+		guard.Go("live region", v.liveLater)
 	}
 	report("paint the log", errs...)
 	if (stick && v.scrolls) || v.clip {
@@ -304,7 +304,7 @@ func (v *View) Announce() {
 	v.announce = later
 	v.mu.Unlock()
 	if !later {
-		go v.liveLater()
+		guard.Go("live region", v.liveLater)
 	}
 }
 
@@ -338,7 +338,6 @@ func (v *View) insert(children safejs.Value, ins Insert) error {
 	return err
 }
 
-// item is children[i]; there being none is an error.
 // remove takes a run of children off the log: one element directly, more
 // through one Range, so pruning a flood costs a few calls, not two a line.
 func (v *View) remove(children safejs.Value, run Run) error {
@@ -368,6 +367,7 @@ func (v *View) remove(children safejs.Value, run Run) error {
 	return err
 }
 
+// item is children[i]; there being none is an error.
 func item(children safejs.Value, i int) (safejs.Value, error) {
 	c, err := call(children, "HTMLCollection.item", i)
 	if err == nil && c.IsNull() {

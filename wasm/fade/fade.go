@@ -45,9 +45,14 @@ func (f *Fader) Show(msgs []glimesh.Message) {
 }
 
 // Check applies the clock now: a page shown again after timers were
-// throttled catches up at once.
+// throttled catches up at once. Before the oldest message is due it does
+// nothing, so calling it before every paint costs next to nothing.
 func (f *Fader) Check() {
 	f.mu.Lock()
+	if f.due.IsZero() || f.clock.Now().Before(f.due) {
+		f.mu.Unlock()
+		return
+	}
 	if f.timer != nil {
 		f.timer.Stop() // fired, or to be set again below
 		f.timer = nil

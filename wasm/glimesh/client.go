@@ -131,7 +131,7 @@ func (c *Client) History(ctx context.Context, channelID string, n int) ([]Messag
 	if err != nil {
 		return nil, err
 	}
-	ws, err := c.startQuery(ctx, historyQueryText, `{"channelId":`+string(id)+`,"last":`+strconv.Itoa(n)+`}`)
+	ws, err := c.query(ctx, historyQueryText, `{"channelId":`+string(id)+`,"last":`+strconv.Itoa(n)+`}`)
 	var ge *GraphQLError
 	if errors.As(err, &ge) && ge.has("Could not find resource") || err == nil && ws.Data.Channel == nil {
 		err = ErrChannelNotFound
@@ -192,6 +192,14 @@ func (c *Client) do(ctx context.Context, mutation bool, v any, vars map[string]a
 	if err == nil {
 		return nil
 	}
+	// shurcooL's own errors are about the answer: it could not decode it.
+	return sortError(ctx, err, func(err error) error { return &DecodeError{Err: err} })
+}
+
+// sortError is a failed request's error as the context's error, or the
+// HTTPError, NetworkError or DecodeError inside it; anything else is what
+// other makes of it.
+func sortError(ctx context.Context, err error, other func(error) error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
 	}
@@ -208,7 +216,7 @@ func (c *Client) do(ctx context.Context, mutation bool, v any, vars map[string]a
 	case errors.As(err, &de):
 		return de
 	}
-	return &DecodeError{Err: err}
+	return other(err)
 }
 
 // authTransport adds the Authorization header, turns non-200 answers into

@@ -80,7 +80,7 @@ func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans in
 	}
 	vars := `{"bans":` + strconv.Itoa(max(1, min(bans, MaxHistory))) + `,"channelId":` + string(id) +
 		`,"logs":` + strconv.Itoa(max(1, min(logs, MaxHistory))) + `}`
-	ws, err := c.startQuery(ctx, moderationQueryText, vars)
+	ws, err := c.query(ctx, moderationQueryText, vars)
 	if err == nil && ws.Data.Channel == nil {
 		err = ErrChannelNotFound
 	}

@@ -58,7 +58,7 @@ func (c *Client) Start(ctx context.Context, username string, n, logs, bans int) 
 	if logs > 0 {
 		vars := `{"bans":` + strconv.Itoa(max(1, min(bans, MaxHistory))) + `,"last":` + last +
 			`,"logs":` + strconv.Itoa(max(1, min(logs, MaxHistory))) + `,"username":` + string(name) + `}`
-		ws, err := c.startQuery(ctx, startQueryText, vars)
+		ws, err := c.query(ctx, startQueryText, vars)
 		var ge *GraphQLError
 		if err == nil || !errors.As(err, &ge) || ge.has("Could not find resource") {
 			if err != nil || ws.Data.Channel == nil {
@@ -68,15 +68,16 @@ func (c *Client) Start(ctx context.Context, username string, n, logs, bans int) 
 			return startOf(username, ch, moderationOf(ch.ModerationLogs, ch.Bans), true)
 		}
 	}
-	ws, err := c.startQuery(ctx, startChatQueryText, `{"last":`+last+`,"username":`+string(name)+`}`)
+	ws, err := c.query(ctx, startChatQueryText, `{"last":`+last+`,"username":`+string(name)+`}`)
 	if err != nil || ws.Data.Channel == nil {
 		return Start{}, startError(username, err)
 	}
 	return startOf(username, ws.Data.Channel, Moderation{}, false)
 }
 
-// startQuery posts one query and sorts its failure as do does.
-func (c *Client) startQuery(ctx context.Context, query, vars string) (*wireStart, error) {
+// query posts one hand-written query and decodes its answer with
+// easyjson; a failure is sorted as do sorts it.
+func (c *Client) query(ctx context.Context, query, vars string) (*wireStart, error) {
 	q, err := json.Marshal(query)
 	if err != nil {
 		return nil, err
@@ -94,23 +95,7 @@ func (c *Client) startQuery(ctx context.Context, query, vars string) (*wireStart
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
-		}
-		var (
-			he *HTTPError
-			ne *NetworkError
-			de *DecodeError
-		)
-		switch {
-		case errors.As(err, &he):
-			return nil, he
-		case errors.As(err, &ne):
-			return nil, ne
-		case errors.As(err, &de):
-			return nil, de
-		}
-		return nil, &NetworkError{Err: err}
+		return nil, sortError(ctx, err, func(err error) error { return &NetworkError{Err: err} })
 	}
 	data, err := io.ReadAll(resp.Body) // authTransport has read and bounded it
 	resp.Body.Close()

@@ -18,8 +18,7 @@ func FuncOf(name string, fn func(this safejs.Value, args []safejs.Value) any) (s
 	f, err := safejs.FuncOf(func(this safejs.Value, args []safejs.Value) (result any) {
 		defer func() {
 			if r := recover(); r != nil {
-				// server/e2e looks for "glimchat: panic in" on the console.
-				slog.Default().Error("glimchat: panic in callback", "callback", name, "panic", r, "stack", string(debug.Stack()))
+				logPanic(name, r)
 				result = nil
 			}
 		}()
@@ -29,4 +28,23 @@ func FuncOf(name string, fn func(this safejs.Value, args []safejs.Value) any) (s
 		return f, fmt.Errorf("js.FuncOf for the %s callback: %w", name, err)
 	}
 	return f, nil
+}
+
+// Go runs fn on a goroutine of its own, with its panics recovered and
+// logged under name. Callbacks hand their work off with it: they must not
+// block, and a panic on a goroutine they start would end the program too.
+func Go(name string, fn func()) {
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				logPanic(name, r)
+			}
+		}()
+		fn()
+	}()
+}
+
+func logPanic(name string, r any) {
+	// server/e2e looks for "glimchat: panic in" on the console.
+	slog.Default().Error("glimchat: panic in callback", "callback", name, "panic", r, "stack", string(debug.Stack()))
 }

@@ -167,3 +167,24 @@ func lengthOf(name string) (int, error) {
 	}
 	return v.Length()
 }
+
+// Work a callback hands to Go runs on; a panic there is logged, and the
+// program lives on to run the next.
+func TestPanicInHandedOffWorkIsContained(t *testing.T) {
+	logs := captureLog(t)
+	done := make(chan struct{})
+	Go("handed off", func() { panic("boom") })
+	Go("after it", func() { close(done) })
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the program did not run the work after a panic")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "callback=\"handed off\"") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the panic was not logged: %q", logs.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

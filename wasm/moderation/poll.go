@@ -95,9 +95,6 @@ func (p *Poller) Deliver(st glimesh.Moderation, started time.Time) {
 	p.o.Deliver(func(s *Screen) bool { return s.Read(st, started) })
 }
 
-// Now is the poller's clock's time, to stamp a read passed to Deliver.
-func (p *Poller) Now() time.Time { return p.o.Clock.Now() }
-
 // Wrap returns load followed by a read of the moderation, delivered before
 // load's messages are: history and backfill join the screen with the
 // moderation done by the time they were loaded already applied, so a

@@ -308,25 +308,17 @@ func (c *jsConn) Recv(ctx context.Context) ([][]byte, error) {
 }
 
 // take empties the inbox and re-arms the wake-up; nil when it was empty.
+// An empty inbox means no message event came since the last arming, so
+// the one-shot listener is still in place.
 func (c *jsConn) take() [][]byte {
+	k, err := c.waiting()
+	if err == nil && k == 0 {
+		return nil
+	}
 	var batch [][]byte
-	err := func() error {
-		n, err := c.inbox.Get("length")
-		if err != nil {
-			return err
-		}
-		if k, err := n.Int(); err != nil || k == 0 {
-			return err
-		}
-		events, err := c.inbox.Call("splice", 0)
-		if err != nil {
-			return err
-		}
-		if batch, err = c.joined(events); err != nil {
-			batch, err = c.oneByOne(events)
-		}
-		return err
-	}()
+	if err == nil {
+		batch, err = c.splice()
+	}
 	select {
 	case <-c.closed:
 	default:
@@ -346,6 +338,28 @@ func (c *jsConn) take() [][]byte {
 		return nil
 	}
 	return batch
+}
+
+// waiting is how many events the inbox holds.
+func (c *jsConn) waiting() (int, error) {
+	n, err := c.inbox.Get("length")
+	if err != nil {
+		return 0, err
+	}
+	return n.Int()
+}
+
+// splice takes every event out of the inbox and reads their frames.
+func (c *jsConn) splice() ([][]byte, error) {
+	events, err := c.inbox.Call("splice", 0)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := c.joined(events)
+	if err != nil {
+		batch, err = c.oneByOne(events)
+	}
+	return batch, err
 }
 
 // joined reads the data of every event in one string: the fast path.
