@@ -115,6 +115,34 @@ func (v *View) pin() error {
 		return err
 	}
 	v.sizes = obs
+	return v.onImages()
+}
+
+// onImages has an image that loads or fails in the log re-observe it. That
+// changes its line's height (an emote takes its own width, its alt text's
+// until then) while the log keeps its size, which the ResizeObserver does
+// not report; observed afresh, the log is reported at the next frame. The
+// listeners are the observer's own unobserve and observe, bound to the
+// log and run in that order, so a flood of emotes costs no call into Go.
+// Load events do not bubble: the log sees them in their capture phase.
+func (v *View) onImages() error {
+	var relayout [2]safejs.Value
+	for i, method := range []string{"ResizeObserver.unobserve", "ResizeObserver.observe"} {
+		fn, err := get(v.sizes, method)
+		if err == nil {
+			relayout[i], err = call(fn, "Function.bind", v.sizes, v.log)
+		}
+		if err != nil {
+			return fmt.Errorf("re-observe the log on image loads: %w", err)
+		}
+	}
+	for _, event := range []string{"load", "error"} {
+		for _, fn := range relayout {
+			if _, err := call(v.log, "EventTarget.addEventListener", event, fn, true); err != nil {
+				return fmt.Errorf("listen for %s: %w", event, err)
+			}
+		}
+	}
 	return nil
 }
 
