@@ -41,11 +41,12 @@ func (p Paths) cache() string { return filepath.Join(p.Root, "bench", "out", "ca
 
 var wasmMeta = regexp.MustCompile(`<meta name="glimchat-wasm" content="[^"]*">`)
 
-// stage builds the floor like the widget (js/wasm, -trimpath -ldflags='-s
-// -w') and lays the floor and the JS baseline out in site() the way
-// web/bundle lays out the widget: a content-hashed wasm, the pages pointed
-// at it, the widget's own wasm_exec.js, and .br (best quality, 16 MiB
-// window) and .gz (best) next to every file.
+// stage builds the floor plainly (js/wasm, -trimpath -ldflags='-s -w';
+// not the widget's size settings, which its features must pay for) and
+// lays the floor and the JS baseline out in site() the way web/bundle lays
+// out the widget: a content-hashed wasm, the pages pointed at it, the
+// widget's own wasm_exec.js, and .br (best quality, 16 MiB window) and .gz
+// (best) next to every file.
 func stage(p Paths, brotliQuality int) error {
 	for _, d := range []string{p.site(), p.logs(), p.cache()} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -81,8 +82,11 @@ func stage(p Paths, brotliQuality int) error {
 		}
 		files[name] = b
 	}
+	// Pointed at its wasm and preloading it, as web/bundle does the widget's
+	// pages: the page's markup is not what the floor measures.
 	files["floor.html"] = wasmMeta.ReplaceAll(files["floor.html"],
-		[]byte(`<meta name="glimchat-wasm" content="`+wasmName+`">`))
+		[]byte(`<meta name="glimchat-wasm" content="`+wasmName+`">`+"\n"+
+			`<link rel="preload" href="`+wasmName+`" as="fetch" type="application/wasm" crossorigin>`))
 
 	entries, err := os.ReadDir(p.site())
 	if err != nil {
