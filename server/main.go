@@ -134,7 +134,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	upstream := fs.String("upstream", "", "proxy the API to this Glimesh instance (absolute http(s) URL) instead of the demo")
 	instances := fs.String("instance", "", "comma-separated extra instance origins the pages may connect to (CSP)")
-	ancestors := fs.String("frame-ancestors", "*", "space-separated sites that may frame overlay.html and embed.html (CSP frame-ancestors: *, 'self', 'none' or origins)")
+	ancestors := fs.String("frame-ancestors", "*", "space-separated sites that may frame overlay.html and embed.html (CSP frame-ancestors: *, 'self', 'none' or origins; 'self' is always kept, for the generator's preview)")
 	var df demoFlags
 	df.register(fs)
 	if err := parse(fs, args); err != nil {

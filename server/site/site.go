@@ -51,6 +51,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	ancestors = withSelf(ancestors)
 	api := cfg.API
 	if api == nil {
 		api = http.NotFoundHandler()
@@ -114,6 +115,18 @@ func ParseFrameAncestors(v string) (string, error) {
 		}
 	}
 	return strings.Join(fields, " "), nil
+}
+
+// withSelf adds 'self' to a restricted frame-ancestors list: the generator
+// (index.html) previews overlay.html in a frame of its own origin.
+func withSelf(ancestors string) string {
+	switch {
+	case ancestors == "*" || strings.Contains(strings.ToLower(ancestors), "'self'"):
+		return ancestors
+	case ancestors == "'none'":
+		return "'self'"
+	}
+	return "'self' " + ancestors
 }
 
 // IsAPIPath reports whether p belongs to the instance: /api/graph and below

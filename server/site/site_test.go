@@ -665,12 +665,19 @@ func TestFrameAncestors(t *testing.T) {
 			t.Errorf("ParseFrameAncestors(%q) = %q, want an error", bad, got)
 		}
 	}
+	for in, want := range map[string]string{"*": "*", "'none'": "'self'", "https://a.example": "'self' https://a.example",
+		"https://a.example 'SELF'": "https://a.example 'SELF'"} {
+		if got := withSelf(in); got != want {
+			t.Errorf("withSelf(%q) = %q, want %q", in, got, want)
+		}
+	}
 	h, err := New(Config{Assets: fstest.MapFS{"embed.html": {Data: []byte("x")}, "index.html": {Data: []byte("x")}},
 		FrameAncestors: "https://mysite.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{"/embed.html": "frame-ancestors https://mysite.example", "/index.html": "frame-ancestors 'none'"} {
+	// 'self' stays, for the generator's preview of the overlay.
+	for path, want := range map[string]string{"/embed.html": "frame-ancestors 'self' https://mysite.example", "/index.html": "frame-ancestors 'none'"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 		if csp := rec.Header().Get("Content-Security-Policy"); !strings.HasSuffix(csp, want) {

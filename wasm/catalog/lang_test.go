@@ -79,6 +79,13 @@ func TestSentencesFollowTheLanguage(t *testing.T) {
 	if got := ModerationDone(glimesh.Ban, "Bob"); got != "Bob ist aus diesem Chat gesperrt." {
 		t.Errorf("ModerationDone = %q", got)
 	}
+	refused := &glimesh.GraphQLError{Messages: []string{"unauthorized"}}
+	if got := ModerationFailed(glimesh.Ban, "Bob", refused); !strings.HasPrefix(got, "Das ging nicht (Bob aus diesem Chat sperren): ") {
+		t.Errorf("ModerationFailed = %q, want the name as it is", got)
+	}
+	if got := ModerationFailed(glimesh.DeleteMessage, "Bob", refused); !strings.HasPrefix(got, "Das ging nicht (diese Nachricht von Bob löschen): ") {
+		t.Errorf("ModerationFailed = %q", got)
+	}
 	if got := Role("subscriber"); got != "Abonnent" {
 		t.Errorf("Role = %q", got)
 	}

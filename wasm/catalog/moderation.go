@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/glimchat/glimchat/wasm/glimesh"
 )
@@ -69,7 +71,13 @@ func ModerationDone(a glimesh.Action, name string) string { return named(tools[a
 func ModerationFailed(a glimesh.Action, name string, err error) string {
 	what := t("ModerationGeneric")
 	if title := ToolTitle(a, name); title != "" {
-		what = strings.ToLower(title[:1]) + title[1:]
+		what = title
+		// Mid-sentence, a title that opens with a word starts lower
+		// case; one that opens with the user's name keeps it as it is.
+		if !strings.HasPrefix(t(tools[a].question), "%s") {
+			r, size := utf8.DecodeRuneInString(title)
+			what = string(unicode.ToLower(r)) + title[size:]
+		}
 	}
 	why := Explain(err)
 	var ge *glimesh.GraphQLError
