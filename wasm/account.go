@@ -18,7 +18,6 @@ import (
 	"github.com/glimchat/glimchat/wasm/glimesh"
 	"github.com/glimchat/glimchat/wasm/live"
 	"github.com/glimchat/glimchat/wasm/phoenix"
-	"github.com/glimchat/glimchat/wasm/transport"
 )
 
 // account is the embed page's sign-in: at most one token, for the one
@@ -56,7 +55,7 @@ func newAccount(cfg config.Config, plan live.Plan, log *slog.Logger) *account {
 	origin := dom.Origin()
 	a := &account{cfg: cfg, viaFetch: plan.Queries != live.ViaSocket, origin: origin,
 		key: config.TokenKey(cfg.Instance), log: log, changed: func(bool, string, bool) {},
-		fetch: &http.Client{Transport: transport.Fetch{}, Timeout: 20 * time.Second}}
+		fetch: queries(nil)}
 	if a.cfg.RedirectURI == "" && origin != "" && origin != "null" {
 		a.cfg.RedirectURI = auth.DefaultRedirectURI(origin)
 	}
@@ -199,12 +198,7 @@ func (a *account) setTokenLocked(ctx context.Context, gen int, tok auth.Token) {
 	hc := a.fetch
 	if !a.viaFetch {
 		sctx, stop := context.WithCancel(ctx)
-		u, err := phoenix.SocketURL(a.cfg.Instance, "", tok.Access) // never logged
-		var sock *phoenix.Socket
-		if err == nil {
-			sock, err = phoenix.New(phoenix.Config{URL: u, Dial: phoenix.DialWebSocket, Logger: a.log,
-				HeartbeatInterval: a.cfg.Heartbeat})
-		}
+		sock, err := newSocket(a.cfg, creds, a.log)
 		if err != nil {
 			stop()
 			a.log.Warn("glimchat: the signed-in connection cannot start", "err", err)
@@ -218,7 +212,7 @@ func (a *account) setTokenLocked(ctx context.Context, gen int, tok auth.Token) {
 			}
 		})
 		context.AfterFunc(sctx, unwatch)
-		hc = &http.Client{Transport: transport.Tunnel{Socket: sock}, Timeout: 20 * time.Second}
+		hc = queries(sock)
 	}
 	c, err := glimesh.NewClient(a.cfg.Instance, hc, creds)
 	if err != nil {

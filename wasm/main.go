@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -27,7 +26,6 @@ import (
 	"github.com/glimchat/glimchat/wasm/pace"
 	"github.com/glimchat/glimchat/wasm/phoenix"
 	"github.com/glimchat/glimchat/wasm/render"
-	"github.com/glimchat/glimchat/wasm/transport"
 )
 
 func main() {
@@ -107,15 +105,10 @@ func run(view *dom.View) {
 		return
 	}
 
-	var sock *phoenix.Socket
+	var sock, tunnel *phoenix.Socket
 	if plan.Subscribe || plan.Queries == live.ViaSocket {
-		url, err := phoenix.SocketURL(cfg.Instance, auth.ClientID, auth.Token)
-		if err != nil {
-			fail(view, catalog.CannotStart(err), warn)
-			return
-		}
-		sock, err = phoenix.New(phoenix.Config{URL: url, Dial: phoenix.DialWebSocket, Logger: log,
-			HeartbeatInterval: cfg.Heartbeat})
+		var err error
+		sock, err = newSocket(cfg, auth, log)
 		if err != nil {
 			fail(view, catalog.CannotStart(err), warn)
 			return
@@ -126,11 +119,10 @@ func run(view *dom.View) {
 			log.Warn("listen for page wake-ups", "err", err)
 		}
 	}
-	hc := &http.Client{Transport: transport.Fetch{}, Timeout: 20 * time.Second}
 	if plan.Queries == live.ViaSocket {
-		hc = &http.Client{Transport: transport.Tunnel{Socket: sock}, Timeout: 20 * time.Second}
+		tunnel = sock
 	}
-	client, err := glimesh.NewClient(cfg.Instance, hc, auth)
+	client, err := glimesh.NewClient(cfg.Instance, queries(tunnel), auth)
 	if err != nil {
 		fail(view, catalog.CannotStart(err), warn)
 		return

@@ -99,12 +99,10 @@ func (v *View) unclip(children safejs.Value) error {
 		}
 	}
 	// Only then write: the lines before lo are cut, the others fit.
-	var remove []int
 	for i, id := range v.shown {
 		cut := i < lo
 		if cut && v.pushOut {
-			remove = append(remove, i)
-			continue
+			continue // removed below
 		}
 		if cut == v.clipped[id] {
 			continue
@@ -122,21 +120,17 @@ func (v *View) unclip(children safejs.Value) error {
 			delete(v.clipped, id)
 		}
 	}
-	if len(remove) == 0 {
+	if !v.pushOut || lo == 0 {
 		return nil
 	}
-	for j := len(remove) - 1; j >= 0; j-- { // from the end, so indexes hold
-		i := remove[j]
-		child, err := item(children, i)
-		if err == nil {
-			_, err = call(child, "Element.remove")
-		}
-		if err != nil {
-			return err
-		}
-		v.gone[v.shown[i]] = true
+	// The cut lines are the prefix before lo: one run.
+	if err := v.remove(children, Run{First: 0, Last: lo - 1}); err != nil {
+		return err
 	}
-	v.shown = slices.Delete(slices.Clone(v.shown), remove[0], remove[len(remove)-1]+1)
+	for _, id := range v.shown[:lo] {
+		v.gone[id] = true
+	}
+	v.shown = slices.Clone(v.shown[lo:])
 	return nil
 }
 
