@@ -127,6 +127,9 @@ func TestOverTheBudgetFails(t *testing.T) {
 		{"size.brotli_vs_floor", func(r *Results) { r.Size.Widget.Brotli = 106 }},
 		{"cold.same_vs_floor", func(r *Results) { r.Start.Pages[WidgetSame][1].Cold = 151; r.Start.Pages[JSSame][0].Cold = 38 }},
 		{"cold.cross_vs_js", func(r *Results) { r.Start.Pages[JSCross][0].Cold = 37 }},
+		{"cold.same_vs_js", func(r *Results) { r.Start.Pages[JSSame][0].Cold = 37 }},
+		{"cold.cross_vs_floor", func(r *Results) { r.Start.Pages[WidgetCross][0].Cold = 151; r.Start.Pages[JSCross][0].Cold = 38 }},
+		{"warm.same_vs_js", func(r *Results) { r.Start.Pages[WidgetSame][1].Warm = 101 }},
 		{"warm.cross_vs_js", func(r *Results) { r.Start.Pages[WidgetCross][0].Warm = 101 }},
 		{"flood.rate", func(r *Results) { r.Flood.Widget[0].Rate = 1999 }},
 		{"flood.frame_p95_ms", func(r *Results) { r.Flood.Widget[0].FrameP95 = 20.1 }},
@@ -162,6 +165,22 @@ func TestOverTheBudgetFails(t *testing.T) {
 		if failed != 1 {
 			t.Errorf("breaking %s failed %d rows, want 1", c.metric, failed)
 		}
+	}
+}
+
+// make bench exits 1 on a FAIL or a failed scenario, else 0.
+func TestExitCode(t *testing.T) {
+	b := loadTestBudgets(t)
+	if got := exitCode(Evaluate(fullResults().Metrics(), b), nil); got != 0 {
+		t.Errorf("every row passing: exit %d, want 0", got)
+	}
+	if got := exitCode(Evaluate(fullResults().Metrics(), b), []string{"soak: tab crashed"}); got != 1 {
+		t.Errorf("a scenario failed: exit %d, want 1", got)
+	}
+	r := fullResults()
+	r.Idle.Widget[0] = 0.5
+	if got := exitCode(Evaluate(r.Metrics(), b), nil); got != 1 {
+		t.Errorf("a FAIL: exit %d, want 1", got)
 	}
 }
 

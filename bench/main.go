@@ -67,13 +67,18 @@ func benchMain(ctx context.Context, paths Paths, plan Plan, stdout, stderr io.Wr
 		return 2
 	}
 	fmt.Fprintf(stdout, "raw results: %s\n", name)
+	return exitCode(vs, r.Errors)
+}
+
+// exitCode is 1 when a row FAILs or a scenario failed, else 0.
+func exitCode(vs []Verdict, errs []string) int {
 	_, pass := RowResults(vs)
 	for _, ok := range pass {
 		if !ok {
 			return 1
 		}
 	}
-	if len(r.Errors) > 0 {
+	if len(errs) > 0 {
 		return 1
 	}
 	return 0
