@@ -379,3 +379,46 @@ func TestStorage(t *testing.T) {
 		}
 	}
 }
+
+// Failures that may heal are retried at doubling waits, never past the
+// expiry; still failing there, the grant is lost as expired.
+func TestKeepRetriesUntilExpiry(t *testing.T) {
+	clock := newFakeClock()
+	down := errors.New("network down")
+	refreshed := make(chan struct{}, 16)
+	lost := make(chan error, 1)
+	k := Keeper{Clock: clock,
+		Refresh: func(context.Context, string) (Token, error) { refreshed <- struct{}{}; return Token{}, down },
+		OnToken: func(tok Token) { t.Errorf("no refresh succeeded, yet OnToken got %v", tok) },
+		OnLost:  func(err error) { lost <- err },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	expiry := start.Add(24 * time.Hour)
+	go k.Keep(ctx, Token{Access: "a0", Refresh: "r0", Expiry: expiry})
+
+	if d := clock.wait(t); d != 24*time.Hour-RefreshMargin {
+		t.Fatalf("first refresh in %v", d)
+	}
+	// 15 s, 30 s, 60 s, 120 s: 225 s of the margin's 300; the rest is 75 s.
+	for _, want := range []time.Duration{retryFirst, 2 * retryFirst, 4 * retryFirst, 8 * retryFirst, RefreshMargin - 15*retryFirst} {
+		clock.fire()
+		<-refreshed
+		if d := clock.wait(t); d != want {
+			t.Fatalf("retry in %v, want %v", d, want)
+		}
+	}
+	clock.fire()
+	<-refreshed
+	select {
+	case err := <-lost:
+		if !errors.Is(err, ErrExpired) || !errors.Is(err, down) {
+			t.Errorf("lost with %v, want ErrExpired with the last failure", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("failures until the expiry did not end the grant")
+	}
+	if !clock.Now().Equal(expiry) {
+		t.Errorf("gave up at %v, want the expiry %v", clock.Now(), expiry)
+	}
+}
