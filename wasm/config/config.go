@@ -124,144 +124,172 @@ var aliases = map[string]string{
 func Parse(rawQuery, pageURL string) (Config, []error) {
 	c := Config{History: DefaultHistory, Limit: DefaultLimit, Transport: Auto, Poll: DefaultPoll, Heartbeat: DefaultHeartbeat,
 		ModPoll: DefaultModPoll}
-	var errs []error
-	bad := func(param, value, accepted string) {
-		errs = append(errs, &ParamError{Param: param, Value: shorten(value), Accepted: accepted})
+	r := readQuery(rawQuery)
+	origin := r.source(&c, pageURL)
+	r.timing(&c)
+	if v, ok := r.get("avatars"); ok {
+		if on, valid := parseBool(v); valid {
+			c.Avatars = on
+		} else {
+			r.bad("avatars", v, boolAccepted+"; using no avatars")
+		}
 	}
+	c.Overlay = parseOverlay(r.get, r.bad)
+	r.signIn(&c, origin)
+	r.unknown()
+	return c, r.errs
+}
 
+// reader is one read of the URL parameters: what they hold under their
+// canonical names, which were asked for, and what was wrong.
+type reader struct {
+	params map[string][]string
+	used   map[string]bool
+	errs   []error
+}
+
+// readQuery sorts the parameters out. Canonical names win over aliases,
+// and of two aliases the first in byte order, so that the result never
+// depends on map order; tokens are refused whatever case.
+func readQuery(rawQuery string) *reader {
+	r := &reader{params: map[string][]string{}, used: map[string]bool{}}
 	q, perr := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
 	if perr != nil {
-		errs = append(errs, &ParamError{Param: "query", Accepted: "part of the URL parameters could not be read (bad % escape or ';'); the rest was used"})
+		r.errs = append(r.errs, &ParamError{Param: "query", Accepted: "part of the URL parameters could not be read (bad % escape or ';'); the rest was used"})
 	}
-
-	// Canonical names win over aliases, and of two aliases the first in
-	// byte order, so that the result never depends on map order; tokens
-	// are refused whatever case.
-	params := map[string][]string{}
-	used := map[string]bool{}
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		vals := q[name]
 		lower := strings.ToLower(name)
 		if lower == "token" || lower == "access_token" {
-			errs = append(errs, &ParamError{Param: name,
+			r.errs = append(r.errs, &ParamError{Param: name,
 				Accepted: "tokens are not accepted in URLs (they end up in logs and history); sign in from the embed page instead"})
 			continue
 		}
 		if canon, ok := aliases[lower]; ok {
-			if _, set := params[canon]; set || q.Has(canon) {
+			if _, set := r.params[canon]; set || q.Has(canon) {
 				continue
 			}
 			name = canon
 		}
-		params[name] = vals
+		r.params[name] = vals
 	}
-	get := func(name string) (string, bool) {
-		used[name] = true
-		vals, ok := params[name]
-		if !ok {
-			return "", false
-		}
-		if len(vals) > 1 {
-			errs = append(errs, &ParamError{Param: name, Accepted: "given more than once; the first value is used"})
-		}
-		return vals[0], true
-	}
+	return r
+}
 
+// get is the first value of a parameter, which is then used.
+func (r *reader) get(name string) (string, bool) {
+	r.used[name] = true
+	vals, ok := r.params[name]
+	if !ok {
+		return "", false
+	}
+	if len(vals) > 1 {
+		r.errs = append(r.errs, &ParamError{Param: name, Accepted: "given more than once; the first value is used"})
+	}
+	return vals[0], true
+}
+
+// bad records a value that was not used, and what would have been.
+func (r *reader) bad(param, value, accepted string) {
+	r.errs = append(r.errs, &ParamError{Param: param, Value: shorten(value), Accepted: accepted})
+}
+
+// source reads where the chat comes from: instance, channel, client_id.
+// It returns the page's origin, nil when it has none.
+func (r *reader) source(c *Config, pageURL string) *url.URL {
 	origin, originErr := pageOrigin(pageURL)
 	c.Instance = origin
-	if v, ok := get("instance"); ok {
+	if v, ok := r.get("instance"); ok {
 		if inst, err := parseInstance(v); err != nil {
 			using := "no instance"
 			if origin != nil {
 				using = origin.String()
 			}
-			bad("instance", v, err.Error()+"; using "+using)
+			r.bad("instance", v, err.Error()+"; using "+using)
 		} else {
 			c.Instance = inst
 		}
 	} else if originErr != nil {
-		errs = append(errs, &ParamError{Param: "instance", Accepted: "missing, and the page is not served over http(s): give instance=https://…"})
+		r.errs = append(r.errs, &ParamError{Param: "instance", Accepted: "missing, and the page is not served over http(s): give instance=https://…"})
 	}
 
-	if v, ok := get("channel"); ok && validUsername(v) {
+	if v, ok := r.get("channel"); ok && validUsername(v) {
 		c.Channel = v
 	} else if ok {
-		bad("channel", v, fmt.Sprintf("a Glimesh username: 1 to %d letters, digits, _ . or -", maxUsername))
+		r.bad("channel", v, fmt.Sprintf("a Glimesh username: 1 to %d letters, digits, _ . or -", maxUsername))
 	} else {
-		errs = append(errs, &ParamError{Param: "channel", Accepted: "missing: add channel=<streamer username>"})
+		r.errs = append(r.errs, &ParamError{Param: "channel", Accepted: "missing: add channel=<streamer username>"})
 	}
 
-	if v, ok := get("client_id"); ok {
+	if v, ok := r.get("client_id"); ok {
 		if validClientID(v) {
 			c.ClientID = v
 		} else {
-			bad("client_id", v, fmt.Sprintf("a client id: 1 to %d letters, digits, - _ or .", maxClientID))
+			r.bad("client_id", v, fmt.Sprintf("a client id: 1 to %d letters, digits, - _ or .", maxClientID))
 		}
 	}
+	return origin
+}
 
-	if v, ok := get("history"); ok {
-		c.History = intParam(v, 0, MaxHistory, DefaultHistory, "history", bad)
+// timing reads how much is read, how often, and by which transport.
+func (r *reader) timing(c *Config) {
+	if v, ok := r.get("history"); ok {
+		c.History = intParam(v, 0, MaxHistory, DefaultHistory, "history", r.bad)
 	}
-	if v, ok := get("limit"); ok {
-		c.Limit = intParam(v, 1, MaxLimit, DefaultLimit, "limit", bad)
+	if v, ok := r.get("limit"); ok {
+		c.Limit = intParam(v, 1, MaxLimit, DefaultLimit, "limit", r.bad)
 	}
-	if v, ok := get("poll"); ok {
-		c.Poll = seconds(v, MinPoll, MaxPoll, DefaultPoll, "poll", bad)
+	if v, ok := r.get("poll"); ok {
+		c.Poll = seconds(v, MinPoll, MaxPoll, DefaultPoll, "poll", r.bad)
 	}
-	if v, ok := get("heartbeat"); ok {
-		c.Heartbeat = seconds(v, MinHeartbeat, MaxHeartbeat, DefaultHeartbeat, "heartbeat", bad)
+	if v, ok := r.get("heartbeat"); ok {
+		c.Heartbeat = seconds(v, MinHeartbeat, MaxHeartbeat, DefaultHeartbeat, "heartbeat", r.bad)
 	}
-
-	if v, ok := get("mod_poll"); ok {
-		c.ModPoll = seconds(v, 0, MaxModPoll, DefaultModPoll, "mod_poll", bad)
+	if v, ok := r.get("mod_poll"); ok {
+		c.ModPoll = seconds(v, 0, MaxModPoll, DefaultModPoll, "mod_poll", r.bad)
 	}
-	if v, ok := get("hold"); ok {
-		c.Hold = seconds(v, 0, MaxHold, 0, "hold", bad)
+	if v, ok := r.get("hold"); ok {
+		c.Hold = seconds(v, 0, MaxHold, 0, "hold", r.bad)
 	}
-
-	if v, ok := get("transport"); ok {
+	if v, ok := r.get("transport"); ok {
 		switch t := Transport(strings.ToLower(strings.TrimSpace(v))); t {
 		case Auto, Socket, Fetch, Poll:
 			c.Transport = t
 		default:
-			bad("transport", v, "one of auto, socket, fetch, poll; using auto")
+			r.bad("transport", v, "one of auto, socket, fetch, poll; using auto")
 		}
 	}
+}
 
-	if v, ok := get("avatars"); ok {
-		if on, valid := parseBool(v); valid {
-			c.Avatars = on
-		} else {
-			bad("avatars", v, boolAccepted+"; using no avatars")
-		}
-	}
-	c.Overlay = parseOverlay(get, bad)
-
-	if v, ok := get("redirect_uri"); ok {
+// signIn reads the embed page's sign-in: its callback page and whether
+// the sign-in outlives a reload.
+func (r *reader) signIn(c *Config, origin *url.URL) {
+	if v, ok := r.get("redirect_uri"); ok {
 		if u, err := url.Parse(strings.TrimSpace(v)); err != nil || origin == nil || u.Scheme != origin.Scheme ||
 			u.Host != origin.Host || u.User != nil || u.Fragment != "" || u.Path == "" {
-			bad("redirect_uri", v, "the callback page's URL on this page's own origin, like "+
+			r.bad("redirect_uri", v, "the callback page's URL on this page's own origin, like "+
 				"https://chat.example/oauth-callback.html; using the default")
 		} else {
 			c.RedirectURI = u.String()
 		}
 	}
-	if v, ok := get("remember"); ok {
+	if v, ok := r.get("remember"); ok {
 		if on, valid := parseBool(v); valid {
 			c.Remember = on
 		} else {
-			bad("remember", v, boolAccepted+"; the sign-in is kept in memory only")
+			r.bad("remember", v, boolAccepted+"; the sign-in is kept in memory only")
 		}
 	}
+}
 
-	// Whatever no one asked for is a typo or another overlay's parameter:
-	// named, so that it is not silently without effect.
-	for _, name := range slices.Sorted(maps.Keys(params)) {
-		if !used[name] {
-			errs = append(errs, &ParamError{Param: name, Accepted: "unknown parameter, ignored"})
+// unknown names whatever no one asked for: a typo or another overlay's
+// parameter, so that it is not silently without effect.
+func (r *reader) unknown() {
+	for _, name := range slices.Sorted(maps.Keys(r.params)) {
+		if !r.used[name] {
+			r.errs = append(r.errs, &ParamError{Param: name, Accepted: "unknown parameter, ignored"})
 		}
 	}
-	return c, errs
 }
 
 // Values are c's parameters that differ from the defaults (the instance

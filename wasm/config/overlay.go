@@ -151,28 +151,9 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 			*dst = on
 		}
 	}
-	// level reads 1..hi, or off (0).
-	level := func(name string, hi int) int {
-		v, ok := get(name)
-		if !ok {
-			return 0
-		}
-		if on, valid := parseBool(v); valid && !on {
-			return 0
-		}
-		return intParam(v, 1, hi, 0, name, bad)
-	}
 
 	if v, ok := get("fade"); ok {
-		on, isBool := parseBool(v)
-		switch {
-		case isBool && strings.TrimSpace(v) != "1":
-			if on {
-				o.Fade = DefaultFade
-			}
-		default:
-			o.Fade = seconds(v, time.Second, MaxFade, 0, "fade", bad)
-		}
+		o.Fade = fadeParam(v, bad)
 	}
 	if v, ok := get("size"); ok {
 		o.Size = intParam(v, 1, 3, 0, "size", bad)
@@ -181,21 +162,10 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 		o.FontSize = intParam(strings.TrimSuffix(strings.TrimSpace(v), "px"), MinFontSize, MaxFontSize, 0, "font_size", bad)
 	}
 	if v, ok := get("font"); ok {
-		v = strings.TrimSpace(v)
-		if n, err := strconv.Atoi(v); err == nil {
-			if n >= 0 && n < len(Fonts) {
-				o.Font = Fonts[n]
-			} else {
-				bad("font", v, fmt.Sprintf("a font number from 0 to %d, or a font family name", len(Fonts)-1))
-			}
-		} else if len(v) <= maxFontName && isFontName(v) {
-			o.Font = v
-		} else {
-			bad("font", v, fmt.Sprintf("a font number from 0 to %d, or a family name of letters, digits, spaces, - _ or .", len(Fonts)-1))
-		}
+		o.Font = fontParam(v, bad)
 	}
-	o.Stroke = level("stroke", 4)
-	o.Shadow = level("shadow", 3)
+	o.Stroke = level(get, bad, "stroke", 4)
+	o.Shadow = level(get, bad, "shadow", 3)
 	flag("animate", &o.Animate)
 	flag("small_caps", &o.SmallCaps)
 	flag("bots", &o.ShowBots)
@@ -213,23 +183,12 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 	}
 	flag("prevent_clipping", &o.PreventClipping)
 	if v, ok := get("emote_scale"); ok {
-		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil || !(f >= MinEmoteScale && f <= MaxEmoteScale) {
-			bad("emote_scale", v, fmt.Sprintf("a number from %g to %g; using 1", MinEmoteScale, MaxEmoteScale))
-		} else {
-			o.EmoteScale = f
-		}
+		o.EmoteScale = emoteScale(v, bad)
 	}
 	flag("big_emotes", &o.BigEmotes)
 	flag("timestamps", &o.Timestamps)
 	if v, ok := get("highlight"); ok {
-		for _, k := range list(v) {
-			if len([]rune(k)) > maxKeyword || len(o.Highlight) == maxListItems {
-				bad("highlight", k, fmt.Sprintf("at most %d keywords of at most %d characters; left out", maxListItems, maxKeyword))
-				continue
-			}
-			o.Highlight = append(o.Highlight, strings.ToLower(k))
-		}
+		o.Highlight = keywords(v, bad)
 	}
 	flag("mentions", &o.Mentions)
 	o.Direction = choice(get, bad, "direction", o.Direction, "bottom", "top")
@@ -249,6 +208,70 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 		}
 	}
 	return o
+}
+
+// level reads 1..hi, or off (0).
+func level(get func(string) (string, bool), bad func(string, string, string), name string, hi int) int {
+	v, ok := get(name)
+	if !ok {
+		return 0
+	}
+	if on, valid := parseBool(v); valid && !on {
+		return 0
+	}
+	return intParam(v, 1, hi, 0, name, bad)
+}
+
+// fadeParam reads fade=: on (the default time), off, or seconds.
+func fadeParam(v string, bad func(param, value, accepted string)) time.Duration {
+	if on, isBool := parseBool(v); isBool && strings.TrimSpace(v) != "1" {
+		if on {
+			return DefaultFade
+		}
+		return 0
+	}
+	return seconds(v, time.Second, MaxFade, 0, "fade", bad)
+}
+
+// fontParam reads font=: a number of Fonts, or a family name; "" when
+// neither.
+func fontParam(v string, bad func(param, value, accepted string)) string {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(v); err == nil {
+		if n >= 0 && n < len(Fonts) {
+			return Fonts[n]
+		}
+		bad("font", v, fmt.Sprintf("a font number from 0 to %d, or a font family name", len(Fonts)-1))
+		return ""
+	}
+	if len(v) <= maxFontName && isFontName(v) {
+		return v
+	}
+	bad("font", v, fmt.Sprintf("a font number from 0 to %d, or a family name of letters, digits, spaces, - _ or .", len(Fonts)-1))
+	return ""
+}
+
+// emoteScale reads emote_scale=; 0 (the default size) when out of range.
+func emoteScale(v string, bad func(param, value, accepted string)) float64 {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || !(f >= MinEmoteScale && f <= MaxEmoteScale) {
+		bad("emote_scale", v, fmt.Sprintf("a number from %g to %g; using 1", MinEmoteScale, MaxEmoteScale))
+		return 0
+	}
+	return f
+}
+
+// keywords reads highlight=: a list of keywords, lower-cased.
+func keywords(v string, bad func(param, value, accepted string)) []string {
+	var out []string
+	for _, k := range list(v) {
+		if len([]rune(k)) > maxKeyword || len(out) == maxListItems {
+			bad("highlight", k, fmt.Sprintf("at most %d keywords of at most %d characters; left out", maxListItems, maxKeyword))
+			continue
+		}
+		out = append(out, strings.ToLower(k))
+	}
+	return out
 }
 
 func choice(get func(string) (string, bool), bad func(string, string, string), name, def string, options ...string) string {

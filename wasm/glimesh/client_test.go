@@ -75,7 +75,7 @@ func client(t *testing.T, rt *memRT, auth Auth) *Client {
 
 func ok(body string) *memRT { return &memRT{status: 200, body: body} }
 
-const fullMessage = `{"id":"1002","message":"hi :glimsmile: https://x.test","insertedAt":"2021-01-08T05:03:44",
+const fullMessage = `{"id":"1002","message":"hi :glimsmile: https://x.test","insertedAt":"2021-01-08T05:03:44","updatedAt":"2021-01-08T05:03:50",
  "user":{"id":"7","username":"bob","displayname":"Bob","avatarUrl":"https://cdn.example/a.png"},
  "metadata":{"admin":false,"streamer":true,"moderator":true,"subscriber":false,"platformFounderSubscriber":true,"platformSupporterSubscriber":false},
  "tokens":[{"type":"text","text":"hi "},{"type":"emote","text":":glimsmile:","src":"/emotes/svg/glimsmile.svg"},
@@ -83,7 +83,7 @@ const fullMessage = `{"id":"1002","message":"hi :glimsmile: https://x.test","ins
 
 func wantFull(t *testing.T, m Message) {
 	t.Helper()
-	if m.ID != "1002" || m.Text != "hi :glimsmile: https://x.test" || m.InsertedAt != "2021-01-08T05:03:44" {
+	if m.ID != "1002" || m.Text != "hi :glimsmile: https://x.test" || m.InsertedAt != "2021-01-08T05:03:44" || m.UpdatedAt != "2021-01-08T05:03:50" {
 		t.Errorf("fields: %+v", m)
 	}
 	if m.User != (User{ID: "7", Username: "bob", Displayname: "Bob", AvatarURL: "https://cdn.example/a.png"}) {

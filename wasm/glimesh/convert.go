@@ -48,6 +48,7 @@ func toMessage(w *wireMessage) (Message, error) {
 		ID:         w.ID,
 		Text:       clip(w.Message, maxTextBytes),
 		InsertedAt: clip(w.InsertedAt, maxShortBytes),
+		UpdatedAt:  clip(w.UpdatedAt, maxShortBytes),
 	}
 	if u := w.User; u != nil {
 		m.User = User{

@@ -11,6 +11,10 @@ type Message struct {
 	User       User
 	Roles      Roles
 	InsertedAt string // NaiveDateTime, "2006-01-02T15:04:05" UTC
+	// UpdatedAt is InsertedAt until a moderator deletes the message: the
+	// delete moves it to the delete's time (api.md §3), and that is how a
+	// delete log, which names only the author, finds its message.
+	UpdatedAt string
 }
 
 // User is the sender.

@@ -44,6 +44,23 @@ type ChannelBan struct {
 type Moderation struct {
 	Logs []ModerationLog // ascending id
 	Bans []ChannelBan
+	// Stamps are the channel's newest messages as of the read, oldest
+	// first; Stamped says they were read (a read without them proves
+	// nothing about which message a delete took).
+	Stamps  []Stamp
+	Stamped bool
+}
+
+// Stamp is what a read says of one message: a delete moved its UpdatedAt
+// away from its InsertedAt (api.md §3).
+type Stamp struct {
+	ID, UserID            string
+	InsertedAt, UpdatedAt string
+}
+
+// StampOf is m's stamp.
+func StampOf(m Message) Stamp {
+	return Stamp{ID: m.ID, UserID: m.User.ID, InsertedAt: m.InsertedAt, UpdatedAt: m.UpdatedAt}
 }
 
 // Rights is what the signed-in viewer may do to other people's messages
@@ -71,15 +88,16 @@ func (r Rights) Can(a Action) bool {
 	return false
 }
 
-// Moderation reads the newest logs and bans of a channel: up to logs and
-// bans entries, each clamped to 1..MaxHistory.
-func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans int) (Moderation, error) {
+// Moderation reads the newest logs and bans of a channel, and the stamps
+// of its newest messages: up to logs, bans and recent entries, each
+// clamped to 1..MaxHistory.
+func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans, recent int) (Moderation, error) {
 	id, err := json.Marshal(channelID)
 	if err != nil {
 		return Moderation{}, err
 	}
 	vars := `{"bans":` + strconv.Itoa(max(1, min(bans, MaxHistory))) + `,"channelId":` + string(id) +
-		`,"logs":` + strconv.Itoa(max(1, min(logs, MaxHistory))) + `}`
+		`,"logs":` + strconv.Itoa(max(1, min(logs, MaxHistory))) + `,"recent":` + strconv.Itoa(max(1, min(recent, MaxHistory))) + `}`
 	ws, err := c.query(ctx, moderationQueryText, vars)
 	if err == nil && ws.Data.Channel == nil {
 		err = ErrChannelNotFound
@@ -87,12 +105,20 @@ func (c *Client) Moderation(ctx context.Context, channelID string, logs, bans in
 	if err != nil {
 		return Moderation{}, fmt.Errorf("read the moderation of channel %s: %w", channelID, err)
 	}
-	return moderationOf(ws.Data.Channel.ModerationLogs, ws.Data.Channel.Bans), nil
+	ch := ws.Data.Channel
+	return moderationOf(ch.ModerationLogs, ch.Bans, ch.Recent), nil
 }
 
-// moderationOf checks, clips and sorts a read of logs and bans.
-func moderationOf(logs *wireLogEdges, bans *wireBanEdges) Moderation {
+// moderationOf checks, clips and sorts a read of logs, bans and, when
+// recent is not nil, the messages read with them.
+func moderationOf(logs *wireLogEdges, bans *wireBanEdges, recent *wireMessageEdges) Moderation {
 	var out Moderation
+	if recent != nil {
+		out.Stamped = true
+		for _, m := range messagesOf(recent) {
+			out.Stamps = append(out.Stamps, StampOf(m))
+		}
+	}
 	if logs != nil {
 		for _, e := range logs.Edges {
 			if e == nil || e.Node == nil {

@@ -34,8 +34,14 @@ func TestModerationDecodes(t *testing.T) {
 			{"node":{"user":{"id":"8"},"expiresAt":"2026-01-01T00:05:00","insertedAt":"2026-01-01T00:00:00"}},
 			{"node":{"user":{"id":"07"},"expiresAt":null,"insertedAt":"2026-01-01T00:00:00"}},
 			{"node":{"user":null}}, null
+		]},
+		"recent":{"edges":[
+			{"node":{"id":"31","insertedAt":"2026-01-01T00:00:02","updatedAt":"2026-01-01T00:00:09","user":{"id":"8"}}},
+			{"node":{"id":"x","insertedAt":"2026-01-01T00:00:02","updatedAt":"2026-01-01T00:00:09","user":{"id":"8"}}},
+			null,
+			{"node":{"id":"30","insertedAt":"2026-01-01T00:00:01","updatedAt":"2026-01-01T00:00:01","user":null}}
 		]}}}}`)
-	got, err := client(t, rt, Auth{ClientID: "c"}).Moderation(context.Background(), "6", 20, 5000)
+	got, err := client(t, rt, Auth{ClientID: "c"}).Moderation(context.Background(), "6", 20, 5000, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,18 +56,25 @@ func TestModerationDecodes(t *testing.T) {
 	if !slices.Equal(got.Bans, wantBans) {
 		t.Errorf("bans = %+v, want %+v", got.Bans, wantBans)
 	}
+	wantStamps := []Stamp{
+		{ID: "30", InsertedAt: "2026-01-01T00:00:01", UpdatedAt: "2026-01-01T00:00:01"},
+		{ID: "31", UserID: "8", InsertedAt: "2026-01-01T00:00:02", UpdatedAt: "2026-01-01T00:00:09"},
+	}
+	if !got.Stamped || !slices.Equal(got.Stamps, wantStamps) {
+		t.Errorf("stamps = %v %+v, want %+v (ordered by id, broken rows skipped)", got.Stamped, got.Stamps, wantStamps)
+	}
 	v := rt.last(t).Body.Variables
-	if v["channelId"] != "6" || v["logs"] != float64(20) || v["bans"] != float64(MaxHistory) {
+	if v["channelId"] != "6" || v["logs"] != float64(20) || v["bans"] != float64(MaxHistory) || v["recent"] != float64(1) {
 		t.Errorf("variables = %v, want the page sizes clamped to the API's", v)
 	}
 }
 
 func TestModerationErrors(t *testing.T) {
-	_, err := client(t, ok(`{"data":{"channel":null}}`), Auth{ClientID: "c"}).Moderation(context.Background(), "6", 1, 1)
+	_, err := client(t, ok(`{"data":{"channel":null}}`), Auth{ClientID: "c"}).Moderation(context.Background(), "6", 1, 1, 1)
 	if !errors.Is(err, ErrChannelNotFound) {
 		t.Errorf("missing channel: %v", err)
 	}
-	_, err = client(t, ok(`{"errors":[{"message":"unauthorized"}],"data":null}`), Auth{ClientID: "c"}).Moderation(context.Background(), "6", 1, 1)
+	_, err = client(t, ok(`{"errors":[{"message":"unauthorized"}],"data":null}`), Auth{ClientID: "c"}).Moderation(context.Background(), "6", 1, 1, 1)
 	var ge *GraphQLError
 	if !errors.As(err, &ge) {
 		t.Errorf("refusal: %v, want a GraphQLError", err)

@@ -11,6 +11,7 @@ type gqlMessage struct {
 	ID         string
 	Message    string
 	InsertedAt string
+	UpdatedAt  string
 	User       *struct {
 		ID          string
 		Username    string
@@ -39,7 +40,7 @@ type gqlMessage struct {
 
 // messageSelection is the selection set shurcooL generates for gqlMessage
 // (TestSubscriptionMatchesHistory keeps the two identical).
-const messageSelection = `{id,message,insertedAt,user{id,username,displayname,avatarUrl},` +
+const messageSelection = `{id,message,insertedAt,updatedAt,user{id,username,displayname,avatarUrl},` +
 	`metadata{admin,streamer,moderator,subscriber,platformFounderSubscriber,platformSupporterSubscriber},` +
 	`tokens{type,text,... on EmoteToken{src},... on UrlToken{url}}}`
 
@@ -82,7 +83,7 @@ func (g *gqlMessage) wire() *wireMessage {
 	if g == nil {
 		return nil
 	}
-	w := &wireMessage{ID: g.ID, Message: g.Message, InsertedAt: g.InsertedAt}
+	w := &wireMessage{ID: g.ID, Message: g.Message, InsertedAt: g.InsertedAt, UpdatedAt: g.UpdatedAt}
 	if u := g.User; u != nil {
 		w.User = &wireUser{ID: u.ID, Username: u.Username, Displayname: u.Displayname, AvatarURL: u.AvatarURL}
 	}
@@ -118,9 +119,23 @@ type gqlModerationLog struct {
 
 type moderationQuery struct {
 	Channel *struct {
-		ModerationLogs *logEdges `graphql:"moderationLogs(last: $logs)"`
-		Bans           *banEdges `graphql:"bans(last: $bans)"`
+		ModerationLogs *logEdges   `graphql:"moderationLogs(last: $logs)"`
+		Bans           *banEdges   `graphql:"bans(last: $bans)"`
+		Recent         *stampEdges `graphql:"recent: chatMessages(last: $recent)"`
 	} `graphql:"channel(id: $channelId)"`
+}
+
+// stampEdges are the newest messages as the moderation poll reads them:
+// only what tells which one a delete took.
+type stampEdges struct {
+	Edges []*struct {
+		Node *struct {
+			ID         string
+			InsertedAt string
+			UpdatedAt  string
+			User       *struct{ ID string }
+		}
+	}
 }
 
 type logEdges struct {

@@ -47,7 +47,7 @@ func sentQueries(t *testing.T) map[string]string {
 		return err
 	})
 	run("moderation", `{"data":{"channel":{"moderationLogs":{"edges":[]},"bans":{"edges":[]}}}}`, func(c *Client) error {
-		_, err := c.Moderation(ctx, "6", 50, 50)
+		_, err := c.Moderation(ctx, "6", 50, 50, 50)
 		return err
 	})
 	run("rights", `{"data":{"myself":{"id":"9"},"channel":{"streamer":{"id":"1"},"moderators":{"edges":[]}}}}`, func(c *Client) error {

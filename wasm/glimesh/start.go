@@ -38,7 +38,10 @@ const (
 	// moderationQueryText is the moderation poll, every few seconds: by
 	// hand too, so that no read stalls a frame with reflection (~100 ms
 	// for a hundred rows, measured in a flood).
-	moderationQueryText = `query($bans:Int!$channelId:ID!$logs:Int!){channel(id: $channelId){` + modLogsBans + `}}`
+	// It reads the newest messages' stamps beside the logs: a delete log
+	// names only the author, the deleted message's updatedAt says which.
+	moderationQueryText = `query($bans:Int!$channelId:ID!$logs:Int!$recent:Int!){channel(id: $channelId){` + modLogsBans +
+		`,recent: chatMessages(last: $recent){edges{node{id,insertedAt,updatedAt,user{id}}}}}}`
 	// historyQueryText is the backfill after every reconnect, by hand for
 	// the same reason.
 	historyQueryText = `query($channelId:ID!$last:Int!){channel(id: $channelId){chatMessages(last: $last){edges{node` + messageSelection + `}}}}`
@@ -65,7 +68,9 @@ func (c *Client) Start(ctx context.Context, username string, n, logs, bans int) 
 				return Start{}, startError(username, err)
 			}
 			ch := ws.Data.Channel
-			return startOf(username, ch, moderationOf(ch.ModerationLogs, ch.Bans), true)
+			// The history was read with the logs: its stamps tell which
+			// message each delete took.
+			return startOf(username, ch, moderationOf(ch.ModerationLogs, ch.Bans, ch.ChatMessages), true)
 		}
 	}
 	ws, err := c.query(ctx, startChatQueryText, `{"last":`+last+`,"username":`+string(name)+`}`)

@@ -25,6 +25,11 @@ func TestStartOneRoundTrip(t *testing.T) {
 		len(st.Moderation.Logs) != 1 || len(st.Moderation.Bans) != 1 {
 		t.Errorf("Start = %+v", st)
 	}
+	// The history was read with the logs: it is the read's stamps.
+	want := Stamp{ID: "1002", UserID: "7", InsertedAt: "2021-01-08T05:03:44", UpdatedAt: "2021-01-08T05:03:50"}
+	if !st.Moderation.Stamped || len(st.Moderation.Stamps) != 1 || st.Moderation.Stamps[0] != want {
+		t.Errorf("Start's stamps = %v %+v, want [%+v]", st.Moderation.Stamped, st.Moderation.Stamps, want)
+	}
 	q := rt.last(t).Body.Query
 	for _, want := range []string{"streamerUsername", "chatMessages(last: $last)", "moderationLogs", "bans(last: $bans)"} {
 		if !strings.Contains(q, want) {
@@ -88,7 +93,7 @@ func TestStartMatchesTyped(t *testing.T) {
 	}{
 		{&startQuery{}, map[string]any{"username": graphql.String("x"), "last": graphql.Int(1), "logs": graphql.Int(1), "bans": graphql.Int(1)}, startQueryText},
 		{&startQueryChat{}, map[string]any{"username": graphql.String("x"), "last": graphql.Int(1)}, startChatQueryText},
-		{&moderationQuery{}, map[string]any{"channelId": graphql.ID("1"), "logs": graphql.Int(1), "bans": graphql.Int(1)}, moderationQueryText},
+		{&moderationQuery{}, map[string]any{"channelId": graphql.ID("1"), "logs": graphql.Int(1), "bans": graphql.Int(1), "recent": graphql.Int(1)}, moderationQueryText},
 		{&historyQuery{}, map[string]any{"channelId": graphql.ID("1"), "last": graphql.Int(1)}, historyQueryText},
 	} {
 		rt := ok(`{"data":{"channel":null}}`)

@@ -26,6 +26,7 @@ type wireMessage struct {
 	ID         string        `json:"id"`
 	Message    string        `json:"message"`
 	InsertedAt string        `json:"insertedAt"`
+	UpdatedAt  string        `json:"updatedAt"`
 	User       *wireUser     `json:"user"`
 	Metadata   *wireMetadata `json:"metadata"`
 	Tokens     []*wireToken  `json:"tokens"`
@@ -82,6 +83,9 @@ type wireStartChannel struct {
 	ChatMessages   *wireMessageEdges `json:"chatMessages"`
 	ModerationLogs *wireLogEdges     `json:"moderationLogs"`
 	Bans           *wireBanEdges     `json:"bans"`
+	// Recent is the moderation poll's read of the newest messages' stamps
+	// (an alias of chatMessages; see moderationQueryText).
+	Recent *wireMessageEdges `json:"recent"`
 }
 
 type wireMessageEdges struct {

@@ -310,6 +310,20 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(in *jlexer.Lexe
 					(*out.Bans).UnmarshalEasyJSON(in)
 				}
 			}
+		case "recent":
+			if in.IsNull() {
+				in.Skip()
+				out.Recent = nil
+			} else {
+				if out.Recent == nil {
+					out.Recent = new(wireMessageEdges)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Recent).UnmarshalEasyJSON(in)
+				}
+			}
 		default:
 			in.SkipRecursive()
 		}
@@ -354,6 +368,15 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(out *jwriter.Wr
 			out.RawString("null")
 		} else {
 			(*in.Bans).MarshalEasyJSON(out)
+		}
+	}
+	{
+		const prefix string = ",\"recent\":"
+		out.RawString(prefix)
+		if in.Recent == nil {
+			out.RawString("null")
+		} else {
+			(*in.Recent).MarshalEasyJSON(out)
 		}
 	}
 	out.RawByte('}')
@@ -977,6 +1000,12 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh11(in *jlexer.Lex
 			} else {
 				out.InsertedAt = string(in.String())
 			}
+		case "updatedAt":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.UpdatedAt = string(in.String())
+			}
 		case "user":
 			if in.IsNull() {
 				in.Skip()
@@ -1068,6 +1097,11 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh11(out *jwriter.W
 		const prefix string = ",\"insertedAt\":"
 		out.RawString(prefix)
 		out.String(string(in.InsertedAt))
+	}
+	{
+		const prefix string = ",\"updatedAt\":"
+		out.RawString(prefix)
+		out.String(string(in.UpdatedAt))
 	}
 	{
 		const prefix string = ",\"user\":"

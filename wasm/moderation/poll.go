@@ -123,7 +123,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		case <-wake:
 		case <-p.kick:
 			t.Stop()
-			if !sleep(ctx, p.o.Clock, p.o.MinGap-p.o.Clock.Now().Sub(last)) {
+			if !phoenix.Sleep(ctx, p.o.Clock, p.o.MinGap-p.o.Clock.Now().Sub(last)) {
 				return ctx.Err()
 			}
 		case <-ctx.Done():
@@ -136,21 +136,5 @@ func (p *Poller) Run(ctx context.Context) error {
 		}
 		last = p.o.Clock.Now()
 		p.Once(ctx)
-	}
-}
-
-// sleep waits d on clock, and reports false if ctx ended first.
-func sleep(ctx context.Context, clock phoenix.Clock, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	done := make(chan struct{})
-	t := clock.AfterFunc(d, func() { close(done) })
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		t.Stop()
-		return false
 	}
 }

@@ -56,9 +56,14 @@ type userRule struct {
 }
 
 type deleteLog struct {
-	user string
-	at   time.Time
+	user  string
+	at    time.Time
+	cover cover // what the read that found the log showed in full
 }
+
+// covers reports whether the read that found d showed every message
+// inserted at t.
+func (d deleteLog) covers(t time.Time) bool { return d.cover.covers(t) }
 
 type claim struct{ user, message string }
 
@@ -95,7 +100,8 @@ func (r *Rules) Hidden(m glimesh.Message) bool {
 // Read applies one read of the channel's moderation. Logs at or before the
 // newest one already read are skipped; bans are applied every time (they
 // are the state, not events). held is every message the page holds, on
-// screen or held back: the delete logs are matched against them.
+// screen or held back: the delete logs are matched against them and the
+// read's stamps.
 func (r *Rules) Read(st glimesh.Moderation, held []glimesh.Message) {
 	ends := map[string]time.Time{} // the newest timeout end the bans list gives each user
 	for _, b := range st.Bans {
@@ -104,6 +110,7 @@ func (r *Rules) Read(st glimesh.Moderation, held []glimesh.Message) {
 			ends[b.UserID] = e
 		}
 	}
+	seen := newSighting(st, held)
 	logs := slices.Clone(st.Logs)
 	slices.SortStableFunc(logs, func(a, b glimesh.ModerationLog) int { return glimesh.CompareIDs(a.ID, b.ID) })
 	for _, l := range logs {
@@ -114,8 +121,10 @@ func (r *Rules) Read(st glimesh.Moderation, held []glimesh.Message) {
 		if r.applied.Has(l.ID) {
 			continue
 		}
-		r.apply(l, ends, held)
+		r.apply(l, ends, seen)
 	}
+	// A read may show the trace an earlier one did not have yet.
+	r.rematch(seen)
 }
 
 // Took applies the log of a timeout or ban that this page's moderator
@@ -125,7 +134,7 @@ func (r *Rules) Took(l glimesh.ModerationLog) {
 		return
 	}
 	r.applied.Add(l.ID)
-	r.apply(l, nil, nil)
+	r.apply(l, nil, sighting{})
 }
 
 // Claim records that this page's moderator is deleting message msg of
@@ -160,13 +169,16 @@ func (r *Rules) Arrived(msgs []glimesh.Message) bool {
 	if n == 0 {
 		return false
 	}
-	r.pending = slices.DeleteFunc(r.pending, func(d deleteLog) bool {
-		return r.match(d, msgs)
-	})
+	r.rematch(newSighting(glimesh.Moderation{}, msgs))
 	return len(r.pending) < n
 }
 
-func (r *Rules) apply(l glimesh.ModerationLog, ends map[string]time.Time, held []glimesh.Message) {
+// rematch matches the waiting delete logs against seen.
+func (r *Rules) rematch(seen sighting) {
+	r.pending = slices.DeleteFunc(r.pending, func(d deleteLog) bool { return r.match(d, seen) })
+}
+
+func (r *Rules) apply(l glimesh.ModerationLog, ends map[string]time.Time, seen sighting) {
 	if !glimesh.ValidID(l.UserID) {
 		return
 	}
@@ -192,13 +204,13 @@ func (r *Rules) apply(l glimesh.ModerationLog, ends map[string]time.Time, held [
 		u.banned = false
 		u.unbanned = later(u.unbanned, at)
 	case glimesh.DeleteMessage:
-		d := deleteLog{user: l.UserID, at: at}
+		d := deleteLog{user: l.UserID, at: at, cover: seen.cover}
 		if i := slices.IndexFunc(r.claims, func(c claim) bool { return c.user == d.user }); i >= 0 {
 			r.deleted.Add(r.claims[i].message)
 			r.claims = slices.Delete(r.claims, i, i+1)
 			return
 		}
-		if !r.match(d, held) {
+		if !r.match(d, seen) {
 			r.pending = append(r.pending, d)
 			if len(r.pending) > maxPending {
 				r.pending = slices.Delete(r.pending, 0, len(r.pending)-maxPending)
@@ -231,31 +243,108 @@ func (r *Rules) ban(b glimesh.ChannelBan) {
 	}
 }
 
-// match removes, for a delete log, the newest message of its user
-// inserted at or before the log's time (to the second: the best the API
-// allows, since the log does not name the message). It reports whether
-// one was found.
-func (r *Rules) match(d deleteLog, msgs []glimesh.Message) bool {
-	var best *glimesh.Message
-	var bestAt time.Time
-	for i := range msgs {
-		m := &msgs[i]
-		if m.User.ID != d.user || r.deleted.Has(m.ID) {
+// match removes the message a delete log took, and reports whether it
+// found one. The delete moved that message's updatedAt to the log's time
+// (api.md §3): the message of the log's user with that trace is the one.
+// The log and the update are written a moment apart, so a trace a second
+// off the log's counts too, when none is at the log's second itself.
+// Only when no message carries the trace (deleted within the second it
+// was posted, or never read since the delete) is the best guess left: the
+// newest message of the user inserted at or before the log's time, among
+// those no read has shown untouched.
+func (r *Rules) match(d deleteLog, seen sighting) bool {
+	var exact, near, guess *sighted
+	for i := range seen.stamps {
+		s := &seen.stamps[i]
+		if s.user != d.user || r.deleted.Has(s.id) || s.inserted.After(d.at) {
 			continue
 		}
-		at, ok := parseTime(m.InsertedAt)
-		if !ok || at.After(d.at) {
-			continue
-		}
-		if best == nil || at.After(bestAt) || at.Equal(bestAt) && glimesh.CompareIDs(m.ID, best.ID) > 0 {
-			best, bestAt = m, at
+		switch gap := s.updated.Sub(d.at); {
+		case s.traced && gap == 0:
+			exact = newest(exact, s)
+		case s.traced && (gap == time.Second || gap == -time.Second):
+			near = newest(near, s)
+		case s.traced: // deleted at another time, by another log
+		case s.inserted.Before(d.at) && (s.proven || d.covers(s.inserted)):
+			// read after the delete, untouched: not this log's message
+		default:
+			guess = newest(guess, s)
 		}
 	}
-	if best == nil {
-		return false
+	for _, s := range []*sighted{exact, near, guess} {
+		if s != nil {
+			r.deleted.Add(s.id)
+			return true
+		}
 	}
-	r.deleted.Add(best.ID)
-	return true
+	return false
+}
+
+// newest is the later of two messages, by time and then id.
+func newest(best, s *sighted) *sighted {
+	if best == nil || s.inserted.After(best.inserted) ||
+		s.inserted.Equal(best.inserted) && glimesh.CompareIDs(s.id, best.id) > 0 {
+		return s
+	}
+	return best
+}
+
+// sighting is every message a delete log may have taken, as the page
+// knows it: what it holds and what the moderation read saw.
+type sighting struct {
+	stamps []sighted
+	cover  cover
+}
+
+// cover is the span a moderation read showed in full: every message
+// inserted after from. A delete log keeps the cover of the read that
+// found it, so a message that arrives later from inside it is known to
+// be untouched.
+type cover struct {
+	from time.Time
+	ok   bool
+}
+
+func (c cover) covers(t time.Time) bool { return c.ok && t.After(c.from) }
+
+type sighted struct {
+	id, user          string
+	inserted, updated time.Time
+	traced            bool // updatedAt differs from insertedAt: deleted then
+	proven            bool // read with the logs, so after the deletes they list
+}
+
+// newSighting joins the read's stamps (which are the newer news) and the
+// messages the page holds.
+func newSighting(st glimesh.Moderation, held []glimesh.Message) sighting {
+	var out sighting
+	at := make(map[string]int, len(st.Stamps)+len(held))
+	add := func(s glimesh.Stamp, proven bool) {
+		ins, ok := parseTime(s.InsertedAt)
+		if !ok || s.UserID == "" {
+			return
+		}
+		if _, dup := at[s.ID]; dup {
+			return
+		}
+		upd, dated := parseTime(s.UpdatedAt)
+		at[s.ID] = len(out.stamps)
+		out.stamps = append(out.stamps, sighted{id: s.ID, user: s.UserID, inserted: ins, updated: upd,
+			traced: dated && !upd.Equal(ins), proven: proven})
+	}
+	for _, s := range st.Stamps {
+		add(s, true)
+	}
+	if st.Stamped && len(out.stamps) > 0 {
+		out.cover = cover{from: out.stamps[0].inserted, ok: true} // oldest first
+		for _, s := range out.stamps {
+			out.cover.from = earlier(out.cover.from, s.inserted)
+		}
+	}
+	for _, m := range held {
+		add(glimesh.StampOf(m), false)
+	}
+	return out
 }
 
 // user returns the rule of id, making room when the map is full by
@@ -304,6 +393,13 @@ func parseTime(s string) (time.Time, bool) {
 		}
 	}
 	return t.UTC().Truncate(time.Second), true
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 func later(a, b time.Time) time.Time {

@@ -101,3 +101,19 @@ func (lt *loopTimer) stop() {
 }
 
 func (lt *loopTimer) armed() bool { return lt.t != nil }
+
+// Sleep waits d on clock, and reports false if ctx ended first.
+func Sleep(ctx context.Context, clock Clock, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	done := make(chan struct{})
+	t := clock.AfterFunc(d, func() { close(done) })
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		t.Stop()
+		return false
+	}
+}

@@ -1,0 +1,144 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/glimchat/glimchat/wasm/catalog"
+	"github.com/glimchat/glimchat/wasm/dom"
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/moderation"
+	"github.com/glimchat/glimchat/wasm/render"
+)
+
+// compose wires the embed page's form and its sign-in: the form is
+// enabled only while the viewer is signed in, and keeps its draft when
+// the sign-in ends.
+func compose(view *dom.View, acct *account, channelID string, deliver func(moderation.Step)) {
+	c, ok, err := view.Composer(glimesh.MaxMessageLength)
+	if err != nil {
+		slog.Error("glimchat: the composer cannot start", "err", err)
+		return
+	}
+	if !ok {
+		return
+	}
+	c.Label(catalog.Send, catalog.MessageLabel)
+	ui, hasUI, err := view.Account()
+	if err != nil {
+		slog.Error("glimchat: the sign-in buttons cannot start", "err", err)
+	}
+	changed := func(signedIn bool, note string, focus bool) {
+		if hasUI {
+			ui.Show(signedIn, acct.canSignIn())
+		}
+		if signedIn {
+			c.Enable(true, catalog.ComposerReady)
+			c.Alert("")
+			if focus {
+				c.Focus()
+			}
+			return
+		}
+		c.Enable(false, catalog.ComposerReadOnly)
+		if note != "" {
+			c.Alert(note)
+		}
+		if focus && hasUI && acct.canSignIn() {
+			ui.FocusSignIn()
+		}
+	}
+	if hasUI {
+		ui.Label(catalog.SignIn, catalog.SignOut)
+		err = errors.Join(ui.OnSignIn(acct.begin, acct.opened), ui.OnSignOut(acct.signOut), dom.OnCallback(acct.callback))
+		if err != nil {
+			slog.Error("glimchat: the sign-in cannot start", "err", err)
+		}
+	}
+	acct.wire(changed)
+	c.OnSubmit(func(text string) {
+		// The textarea's maxlength bounds the length; the instance has the
+		// last word on it (it counts characters its own way).
+		text = strings.TrimSpace(text)
+		if text == "" {
+			c.Alert(catalog.Explain(glimesh.ErrEmptyMessage))
+			return
+		}
+		client := acct.client()
+		if client == nil {
+			c.Alert(catalog.SendingDisabled)
+			return
+		}
+		c.Busy(true)
+		defer c.Busy(false)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		m, err := client.Send(ctx, channelID, text)
+		if tokenRefused(err) {
+			acct.refusedNow() // says so; the draft stays
+			return
+		}
+		if err != nil {
+			c.Alert(catalog.Explain(err))
+			return
+		}
+		c.Alert("")
+		c.Clear()
+		// The feed shows it once, whichever copy comes first.
+		deliver(func(s *moderation.Screen) bool { return s.Add([]glimesh.Message{m}, false) })
+	})
+}
+
+// tools wires the moderator tools of the embed page: the buttons on each
+// message, their confirmations and the line that reports results.
+func tools(view *dom.View, r *render.Renderer, acct *account, channelID string, rights glimesh.Rights, deliver func(moderation.Step)) {
+	t, ok, err := view.Tools()
+	if err != nil || !ok {
+		slog.Warn("glimchat: the moderator tools cannot start", "err", err, "page has a result line", ok)
+		return
+	}
+	desk := &moderation.Desk{
+		Rights: rights,
+		Moderate: func(ctx context.Context, a glimesh.Action, target string) (glimesh.ModerationLog, error) {
+			client := acct.client()
+			if client == nil {
+				return glimesh.ModerationLog{}, errSignedOut
+			}
+			log, err := client.Moderate(ctx, channelID, a, target)
+			if tokenRefused(err) {
+				acct.refusedNow()
+			}
+			return log, err
+		},
+		Deliver: deliver,
+		UI:      pageTools{t, r},
+	}
+	err = t.OnPress(func(c moderation.Click) {
+		if err := desk.Press(c); err != nil {
+			slog.Warn("moderator tools", "err", err, "action", c.Action)
+		}
+	})
+	if err != nil {
+		slog.Error("glimchat: the moderator tools cannot start", "err", err)
+	}
+}
+
+// pageTools shows the Desk's steps in the page, rendered by render.
+type pageTools struct {
+	t *dom.Tools
+	r *render.Renderer
+}
+
+func (p pageTools) Ask(c moderation.Click) {
+	p.t.Replace(c.Box, p.r.Confirm(c.Action, c.Username), moderation.Cancel)
+}
+func (p pageTools) Busy(c moderation.Click) { p.t.Replace(c.Box, p.r.Busy(c.Action), "") }
+func (p pageTools) Restore(c moderation.Click) {
+	p.t.Replace(c.Box, p.r.Tools(c.Username), string(c.Action))
+}
+func (p pageTools) Report(text string, isErr bool) { p.t.Report(text, isErr) }

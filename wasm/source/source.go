@@ -1,0 +1,160 @@
+// Package source reads one channel on one instance: the start query (the
+// channel, its history and its moderation in one round trip), the live
+// messages (a subscription, or polling), the backfill after a reconnect
+// and the moderation reads. It hands the page what it found as two
+// streams: messages for the pacer, and moderation steps for the screen.
+// The page owns the view, the pace, the list and the composer.
+package source
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/live"
+	"github.com/glimchat/glimchat/wasm/moderation"
+	"github.com/glimchat/glimchat/wasm/phoenix"
+)
+
+// Options configure a Source.
+type Options struct {
+	Client  *glimesh.Client
+	Channel string // the streamer's username
+	// Socket carries the subscription; nil reads by polling. It must be
+	// running (or be started) separately.
+	Socket *phoenix.Socket
+	// PollFallback: poll while the socket keeps failing (live.Plan).
+	PollFallback bool
+	History      int           // messages at start (history=)
+	Limit        int           // messages on screen (limit=)
+	ModPoll      time.Duration // between moderation reads; 0 reads none
+	Poll         time.Duration // between polls, when polling
+	Clock        phoenix.Clock // default phoenix.SystemClock
+	Logger       *slog.Logger  // default discards
+}
+
+// Source is one channel on one instance. Open, then Moderate, Begin and
+// Run, in that order.
+type Source struct {
+	o      Options
+	id     string // the channel's id, once open
+	poller *moderation.Poller
+	began  time.Time    // when the start query was sent
+	window *live.Window // what the start showed, for the backfills
+}
+
+// New returns a source for o.Channel; nothing is sent yet.
+func New(o Options) (*Source, error) {
+	if o.Client == nil || o.Channel == "" {
+		return nil, errors.New("source: a Source needs a Client and a Channel")
+	}
+	if o.Clock == nil {
+		o.Clock = phoenix.SystemClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Source{o: o}, nil
+}
+
+// ChannelID is the channel's id, once Open succeeded.
+func (s *Source) ChannelID() string { return s.id }
+
+// Open resolves the channel and reads its history and, with moderation
+// on, its moderation, in one query. An instance that cannot be reached is
+// retried, with failed told each time: an overlay may start before the
+// instance does, and the first history must not be lost to a blip. A
+// refusal or an unknown channel, which will not change by itself, ends it.
+func (s *Source) Open(ctx context.Context, failed func(error)) (glimesh.Start, error) {
+	logs := 0
+	if s.o.ModPoll > 0 {
+		logs = moderation.LogsPerRead
+	}
+	for delay := 2 * time.Second; ; delay = min(2*delay, time.Minute) {
+		s.began = s.o.Clock.Now()
+		st, err := s.o.Client.Start(ctx, s.o.Channel, live.FirstLoad(s.o.History), logs, moderation.BansPerRead)
+		if err == nil {
+			s.id = st.ChannelID
+			return st, nil
+		}
+		failed(err)
+		var ne *glimesh.NetworkError
+		if !errors.As(err, &ne) && !errors.Is(err, context.DeadlineExceeded) {
+			return glimesh.Start{}, err
+		}
+		if !phoenix.Sleep(ctx, s.o.Clock, delay) {
+			return glimesh.Start{}, ctx.Err()
+		}
+	}
+}
+
+// Moderate sets up the moderation reads, which deliver hands to the
+// screen, and returns what asks for a read now (nil with moderation off).
+func (s *Source) Moderate(deliver func(moderation.Step)) (kick func(), err error) {
+	if s.o.ModPoll <= 0 {
+		return nil, nil
+	}
+	s.poller, err = moderation.NewPoller(moderation.PollOptions{
+		Fetch: func(ctx context.Context) (glimesh.Moderation, error) {
+			return s.o.Client.Moderation(ctx, s.id, moderation.LogsPerRead, moderation.BansPerRead, s.o.Limit)
+		},
+		Deliver: deliver, Interval: s.o.ModPoll, Clock: s.o.Clock, Logger: s.o.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.poller.Kick, nil
+}
+
+// Begin hands the screen the moderation read with the start (or reads it
+// now, when the instance would not show it then), and returns the
+// history to show: the moderation is delivered first, so that no removed
+// message flashes when the page opens.
+func (s *Source) Begin(ctx context.Context, first glimesh.Start) []glimesh.Message {
+	if s.poller != nil {
+		if first.Moderated {
+			s.poller.Deliver(first.Moderation, s.began)
+		} else {
+			s.poller.Once(ctx)
+		}
+	}
+	// history= messages at start; after a reconnect, enough to fill the
+	// screen, so no gap is lost, but nothing from before the start.
+	s.window = &live.Window{History: s.o.History, Limit: s.o.Limit,
+		Load: func(ctx context.Context, n int) ([]glimesh.Message, error) {
+			return s.o.Client.History(ctx, s.id, n)
+		}}
+	return s.window.Start(first.Messages)
+}
+
+// Run reads the moderation every ModPoll and the live chat until ctx ends:
+// messages go to sink, one batch at a time, and the connection's state to
+// onState. Each backfill is followed by a read of the moderation, applied
+// before its messages.
+func (s *Source) Run(ctx context.Context, sink func([]glimesh.Message), onState func(live.State, error)) error {
+	if s.window == nil {
+		return errors.New("source: Run before Begin")
+	}
+	backfill := s.window.Backfill
+	if s.poller != nil {
+		backfill = s.poller.Wrap(backfill)
+		go s.poller.Run(ctx)
+	}
+	opts := live.Options{Backfill: backfill, Sink: sink, PollInterval: s.o.Poll, OnState: onState,
+		Clock: s.o.Clock, Logger: s.o.Logger}
+	if s.o.Socket == nil {
+		return live.Poll(ctx, opts)
+	}
+	vars, err := json.Marshal(map[string]string{"channelId": s.id})
+	if err != nil {
+		return err
+	}
+	fo := live.FollowOptions{Options: opts, Socket: s.o.Socket, Query: glimesh.Subscription, Variables: vars}
+	if s.o.PollFallback {
+		fo.FallbackAfter = 3
+	}
+	return live.Follow(ctx, fo)
+}
