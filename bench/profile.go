@@ -49,7 +49,11 @@ func (b *Bench) startProfile(t *Tab, url string) (*profile, error) {
 
 // stop ends the profile, saves it as bench/out/profile-<name>.cpuprofile
 // and prints where the time went.
-func (p *profile) stop(name string) error {
+func (p *profile) stop(name string) error { return p.stopPer(name, 0) }
+
+// stopPer is stop, with the main thread's times per message too when
+// messages > 0.
+func (p *profile) stopPer(name string, messages int) error {
 	if p == nil {
 		return nil
 	}
@@ -73,6 +77,12 @@ func (p *profile) stop(name string) error {
 	fmt.Fprintf(&sb, "profile of %s (%s):\n  main thread, s:", name, file)
 	for _, m := range []string{"TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration"} {
 		fmt.Fprintf(&sb, " %s %.3f", strings.TrimSuffix(m, "Duration"), after[m]-p.before[m])
+	}
+	if messages > 0 {
+		d := func(m string) float64 { return (after[m] - p.before[m]) * 1000 / float64(messages) }
+		other := d("TaskDuration") - d("ScriptDuration") - d("RecalcStyleDuration") - d("LayoutDuration")
+		fmt.Fprintf(&sb, "\n  per message (%d), ms: task %.3f script %.3f style %.3f layout %.3f other (paint, GC, parsing, …) %.3f",
+			messages, d("TaskDuration"), d("ScriptDuration"), d("RecalcStyleDuration"), d("LayoutDuration"), other)
 	}
 	sb.WriteString("\n  self time on top, ms:\n")
 	for _, f := range selfTimes(res.Profile, 25) {
