@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -103,7 +104,10 @@ func (b *Bench) livelyOnce(c *chatters, url string, rate float64) (LivelyRun, er
 	}
 	defer t.Close()
 	time.Sleep(livelySettle)
-	prof, err := b.startProfile(t, url)
+	// Traced, or profiled, not both: the sampling profiler's own cost
+	// would show in the trace. -profile traces the first repetition.
+	var prof *profile
+	tr, err := b.startTrace(t)
 	if err != nil {
 		return run, err
 	}
@@ -123,7 +127,14 @@ func (b *Bench) livelyOnce(c *chatters, url string, rate float64) (LivelyRun, er
 		return run, err
 	}
 	run = LivelyRun{Posted: len(p.ids), Seconds: at1 - at0, Busy: busy1 - busy0}
-	return run, prof.stopPer(fmt.Sprintf("lively chat %.0f", rate), run.Posted)
+	name := fmt.Sprintf("lively chat %.0f", rate)
+	if strings.Contains(url, "jsbase.html") {
+		name += " JS"
+	}
+	if err := tr.stopPer(b, name, run.Posted); err != nil {
+		return run, err
+	}
+	return run, prof.stopPer(name, run.Posted)
 }
 
 // The query counts. At rest, every page's clocks run Warp times faster

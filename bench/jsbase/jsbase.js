@@ -29,9 +29,10 @@
   var historyDoc = "query($u: String, $n: Int) { channel(streamerUsername: $u) { id " +
     "chatMessages(last: $n) { edges { node { " + fields + " } } } } }";
   var subscribeDoc = "subscription($c: ID) { chatMessage(channelId: $c) { " + fields + " } }";
-  var modDoc = "query($c: ID) { channel(id: $c) { " +
+  // The newest `limit` messages' stamps: a delete of any line shown is seen.
+  var modDoc = "query($c: ID, $n: Int) { channel(id: $c) { " +
     "moderationLogs(last: 20) { edges { node { id action insertedAt user { id } } } } " +
-    "chatMessages(last: 100) { edges { node { id insertedAt updatedAt user { id } } } } } }";
+    "chatMessages(last: $n) { edges { node { id insertedAt updatedAt user { id } } } } } }";
   var roles = [["streamer", "Streamer"], ["admin", "Admin"], ["moderator", "Mod"],
     ["platformFounderSubscriber", "Founder"], ["platformSupporterSubscriber", "Supporter"], ["subscriber", "Sub"]];
 
@@ -124,7 +125,7 @@
       });
       if (modPoll > 0) {
         poll = setInterval(function () {
-          send("__absinthe__:control", "doc", { query: modDoc, variables: { c: channelID } }, function (res) {
+          send("__absinthe__:control", "doc", { query: modDoc, variables: { c: channelID, n: limit } }, function (res) {
             var ch = res.response && res.response.data && res.response.data.channel;
             if (ch) moderate(ch);
           });
