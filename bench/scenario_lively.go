@@ -91,12 +91,24 @@ const livelySettle = 2 * time.Second
 // baseline in turn, cross-origin, limit=Limit.
 func (b *Bench) measureLively(c *chatters, rate float64) (*LivelyResult, error) {
 	r := &LivelyResult{Rate: rate, Seconds: b.plan.LivelyFor.Seconds(), Limit: b.plan.Limit}
+	reps := b.plan.LivelyReps
+	if b.plan.Profile {
+		reps = max(reps, 2) // one traced, one profiled
+	}
+	runs := map[bool]int{} // by page: widget or not
 	var err error
-	r.Widget, r.JS, err = alternate(b, b.plan.LivelyReps, func(url string) (LivelyRun, error) { return b.livelyOnce(c, url, rate) })
+	r.Widget, r.JS, err = alternate(b, reps, func(url string) (LivelyRun, error) {
+		js := strings.Contains(url, "jsbase.html")
+		runs[js]++
+		return b.livelyOnce(c, url, rate, runs[js]%2 == 0)
+	})
 	return r, err
 }
 
-func (b *Bench) livelyOnce(c *chatters, url string, rate float64) (LivelyRun, error) {
+// livelyOnce runs one lively chat into url. Under -profile it is traced,
+// or profiled when profiled is set, not both: the sampling profiler's own
+// cost would show in the trace.
+func (b *Bench) livelyOnce(c *chatters, url string, rate float64, profiled bool) (LivelyRun, error) {
 	var run LivelyRun
 	t, err := b.open(url)
 	if err != nil {
@@ -104,10 +116,13 @@ func (b *Bench) livelyOnce(c *chatters, url string, rate float64) (LivelyRun, er
 	}
 	defer t.Close()
 	time.Sleep(livelySettle)
-	// Traced, or profiled, not both: the sampling profiler's own cost
-	// would show in the trace. -profile traces the first repetition.
 	var prof *profile
-	tr, err := b.startTrace(t)
+	var tr *trace
+	if profiled {
+		prof, err = b.startProfileAny(t)
+	} else {
+		tr, err = b.startTrace(t)
+	}
 	if err != nil {
 		return run, err
 	}
