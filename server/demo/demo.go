@@ -133,6 +133,7 @@ func New(opts Options) (*Instance, error) {
 	// the seed made them before there was a spammer.
 	inst.sim.rng = rand.New(rand.NewPCG(seed^0x5ba4, seed))
 	inst.sim.spamAt = inst.spamGap(0)
+	inst.sim.deleteAt = deleteGap(0)
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.
 	inst.uniq.Store(-576460752303423488)
@@ -261,7 +262,16 @@ type simState struct {
 	turn    int
 	spamAt  int  // the turn from which the spammer tries again
 	spammed bool // the spammer posted last turn: the moderator acts now
+	// deleteAt is the turn on which the moderator deletes one message:
+	// not its author's newest, so the preview shows an exact delete.
+	deleteAt int
 }
+
+// deleteGap is the turn after turn at which the moderator deletes a
+// message again: 40 to 80 turns on (every few minutes at the default
+// rate). It does not draw from the generators, so the chat stays the
+// same sequence it always was.
+func deleteGap(turn int) int { return turn + 40 + (turn*7)%41 }
 
 // spamGap is the turn after turn at which the spammer comes back: 30 to 60
 // turns on, but not before its 5-minute timeout has run out at the chat
@@ -291,6 +301,10 @@ func (inst *Instance) chatOnce() {
 	var u *user
 	var text string
 	modTurn := sim.spammed
+	deleteTurn := sim.turn >= sim.deleteAt
+	if deleteTurn {
+		sim.deleteAt = deleteGap(sim.turn)
+	}
 	switch {
 	case modTurn:
 		sim.spammed = false
@@ -316,8 +330,30 @@ func (inst *Instance) chatOnce() {
 			inst.log.Warn("simulated timeout refused", "moderator", u.username, "err", err)
 		}
 	}
+	if deleteTurn {
+		inst.deleteOne(c)
+	}
 	if _, err := inst.createMessage(c, u, &text); err != nil {
 		inst.log.Warn("simulated chat message refused", "user", u.username, "err", err)
+	}
+}
+
+// deleteOne has the simulated moderator delete the newest recent message
+// whose author has written since (so not its author's newest), through
+// the mutation's code path.
+func (inst *Instance) deleteOne(c *channel) {
+	mod := inst.store.userByName(simModeratorName)
+	msgs := inst.store.messagesOf(c)
+	newer := map[*user]bool{} // authors with a message after the one looked at
+	for i := len(msgs) - 1; i >= 0 && i >= len(msgs)-30; i-- {
+		m := msgs[i]
+		if newer[m.user] && m.updated.Load() == 0 && m.user != mod && m.user != c.streamer {
+			if _, err := inst.deleteChat(c, mod, m); err != nil {
+				inst.log.Warn("simulated delete refused", "moderator", mod.username, "err", err)
+			}
+			return
+		}
+		newer[m.user] = true
 	}
 }
 

@@ -51,6 +51,22 @@ func (inst *Instance) moderate(c *channel, mod, target *user, act *modAction) (*
 	return s.moderateLocked(c, mod, target, act, dbTime(inst.now()))
 }
 
+// deleteChat is delete_chat_message after the resolver's lookups: the
+// policy, then Repo.update(is_visible: false) on the message, which moves
+// its updated_at to now, then the log row, which names only the author.
+// Timeouts and bans hide with update_all, which leaves updated_at alone.
+func (inst *Instance) deleteChat(c *channel, mod *user, m *message) (*modLog, error) {
+	if !c.mayModerate(mod, deleteMessage) {
+		return nil, errors.New(errUnauthorized)
+	}
+	s := inst.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := dbTime(inst.now())
+	m.updated.Store(now.Unix())
+	return s.moderateLocked(c, mod, m.user, deleteMessage, now)
+}
+
 // moderateLocked is the effect and the log row, at now.
 func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, now time.Time) (*modLog, error) {
 	switch act {
@@ -115,27 +131,28 @@ func (r *rootResolver) UnbanUser(ctx context.Context, args modUserArgs) (*modLog
 }
 
 func (r *rootResolver) moderateUser(ctx context.Context, args modUserArgs, act *modAction) (*modLogRes, error) {
-	return r.moderation(ctx, args.ChannelID, act, func() (*user, error) {
-		return r.inst.store.userByIDString(string(args.UserID))
+	return r.moderation(ctx, args.ChannelID, act, func() (*user, *message, error) {
+		u, err := r.inst.store.userByIDString(string(args.UserID))
+		return u, nil, err
 	})
 }
 
-// DeleteChatMessage logs the message's author. As on the real server the
-// message may belong to another channel than channelId: only the
-// moderator's rights in channelId are checked.
+// DeleteChatMessage hides the message and logs its author. As on the real
+// server the message may belong to another channel than channelId: only
+// the moderator's rights in channelId are checked.
 func (r *rootResolver) DeleteChatMessage(ctx context.Context, args struct{ ChannelID, MessageID graphql.ID }) (*modLogRes, error) {
-	return r.moderation(ctx, args.ChannelID, deleteMessage, func() (*user, error) {
+	return r.moderation(ctx, args.ChannelID, deleteMessage, func() (*user, *message, error) {
 		m, err := r.inst.store.messageByIDString(string(args.MessageID))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return m.user, nil
+		return m.user, m, nil
 	})
 }
 
 // moderation is ChatResolver's order: the chat scope, then the bang
 // lookups (channel, then target), which raise for anyone, then the policy.
-func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act *modAction, target func() (*user, error)) (*modLogRes, error) {
+func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act *modAction, target func() (*user, *message, error)) (*modLogRes, error) {
 	ri := reqFrom(ctx)
 	if !ri.acc.canChat() {
 		return nil, errors.New(errUnauthorized)
@@ -144,11 +161,16 @@ func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act
 	if err != nil {
 		return nil, ri.fail(err)
 	}
-	u, err := target()
+	u, m, err := target()
 	if err != nil {
 		return nil, ri.fail(err)
 	}
-	l, err := r.inst.moderate(c, ri.acc.user, u, act)
+	var l *modLog
+	if m != nil {
+		l, err = r.inst.deleteChat(c, ri.acc.user, m)
+	} else {
+		l, err = r.inst.moderate(c, ri.acc.user, u, act)
+	}
 	if err != nil {
 		return nil, ri.fail(err)
 	}

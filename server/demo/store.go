@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -160,7 +161,9 @@ type metadata struct {
 	admin, streamer, moderator, subscriber, founder, supporter bool
 }
 
-// message is immutable once stored, so resolvers read it without locks.
+// message is immutable once stored, so resolvers read it without locks,
+// but for updated: a delete hides it with Repo.update, which moves
+// updated_at (api.md §3).
 type message struct {
 	id       int
 	channel  *channel
@@ -169,6 +172,15 @@ type message struct {
 	tokens   []token
 	meta     *metadata // nil for history from before the metadata column
 	inserted time.Time
+	updated  atomic.Int64 // Unix seconds of the delete; 0 while updated_at is inserted_at
+}
+
+// updatedAt is the message's updated_at.
+func (m *message) updatedAt() time.Time {
+	if u := m.updated.Load(); u != 0 {
+		return time.Unix(u, 0).UTC()
+	}
+	return m.inserted
 }
 
 // dbTime is how a timestamp comes back from a :naive_datetime column.
