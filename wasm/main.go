@@ -153,13 +153,31 @@ func (pg *page) connect(ctx context.Context) (*source.Source, bool) {
 		var src *source.Source
 		src, err = source.New(source.Options{Client: client, Channel: pg.cfg.Channel, Socket: sock,
 			PollFallback: pg.plan.PollFallback, History: pg.cfg.History, Limit: pg.cfg.Limit,
-			ModPoll: pg.cfg.ModPoll, Poll: pg.cfg.Poll, Logger: pg.log})
+			ModPoll: pg.cfg.ModPoll, ModQuiet: pg.quietModPoll(), Poll: pg.cfg.Poll, Logger: pg.log})
 		if err == nil {
+			if err := dom.OnVisibility(src.Visible); err != nil {
+				pg.log.Warn("listen for the page being hidden", "err", err) // reads go on while hidden
+			}
 			return src, true
 		}
 	}
 	pg.fail(catalog.CannotStart(err))
 	return nil, false
+}
+
+// Once the chat is quiet, the moderation is read this often: an overlay,
+// one per streamer, keeps it brisk; the embed, one per viewer, spares the
+// instance (moderation.QuietAfter).
+const (
+	overlayQuietModPoll = 15 * time.Second
+	embedQuietModPoll   = time.Minute
+)
+
+func (pg *page) quietModPoll() time.Duration {
+	if pg.embed {
+		return max(pg.cfg.ModPoll, embedQuietModPoll)
+	}
+	return max(pg.cfg.ModPoll, overlayQuietModPoll)
 }
 
 // dial starts the socket the plan asks for, and the client whose queries

@@ -30,7 +30,8 @@ type Options struct {
 	PollFallback bool
 	History      int           // messages at start (history=)
 	Limit        int           // messages on screen (limit=)
-	ModPoll      time.Duration // between moderation reads; 0 reads none
+	ModPoll      time.Duration // between moderation reads while the chat is lively; 0 reads none
+	ModQuiet     time.Duration // between them once it is quiet (moderation.QuietAfter)
 	Poll         time.Duration // between polls, when polling
 	Clock        phoenix.Clock // default phoenix.SystemClock
 	Logger       *slog.Logger  // default discards
@@ -44,6 +45,7 @@ type Source struct {
 	poller *moderation.Poller
 	began  time.Time    // when the start query was sent
 	window *live.Window // what the start showed, for the backfills
+	newest string       // the newest message id of the start
 }
 
 // New returns a source for o.Channel; nothing is sent yet.
@@ -98,15 +100,27 @@ func (s *Source) Moderate(deliver func(moderation.Step)) (kick func(), err error
 		return nil, nil
 	}
 	s.poller, err = moderation.NewPoller(moderation.PollOptions{
-		Fetch: func(ctx context.Context) (glimesh.Moderation, error) {
-			return s.o.Client.Moderation(ctx, s.id, moderation.LogsPerRead, moderation.BansPerRead, s.o.Limit)
+		Fetch: func(ctx context.Context, logs int) (glimesh.Moderation, error) {
+			return s.o.Client.Moderation(ctx, s.id, logs, moderation.BansPerRead, s.o.Limit)
 		},
-		Deliver: deliver, Interval: s.o.ModPoll, Clock: s.o.Clock, Logger: s.o.Logger,
+		Deliver: deliver, Interval: s.o.ModPoll, Quiet: s.o.ModQuiet, Jitter: modJitter,
+		Clock: s.o.Clock, Logger: s.o.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.poller.Kick, nil
+}
+
+// modJitter spreads the moderation reads of many viewers' pages.
+const modJitter = 0.1
+
+// Visible says whether the page shows: no moderation reads while it is
+// hidden (nobody sees it), one as soon as it shows again.
+func (s *Source) Visible(visible bool) {
+	if s.poller != nil {
+		s.poller.Visible(visible)
+	}
 }
 
 // Begin hands the screen the moderation read with the start (or reads it
@@ -127,6 +141,9 @@ func (s *Source) Begin(ctx context.Context, first glimesh.Start) []glimesh.Messa
 		Load: func(ctx context.Context, n int) ([]glimesh.Message, error) {
 			return s.o.Client.History(ctx, s.id, n)
 		}}
+	if n := len(first.Messages); n > 0 {
+		s.newest = first.Messages[n-1].ID
+	}
 	return s.window.Start(first.Messages)
 }
 
@@ -139,9 +156,24 @@ func (s *Source) Run(ctx context.Context, sink func([]glimesh.Message), onState 
 		return errors.New("source: Run before Begin")
 	}
 	backfill := s.window.Backfill
-	if s.poller != nil {
-		backfill = s.poller.Wrap(backfill)
-		go s.poller.Run(ctx)
+	if p := s.poller; p != nil {
+		backfill = p.Wrap(backfill)
+		go p.Run(ctx)
+		// Deletes come while people chat: read at ModPoll then. Polls and
+		// backfills repeat what came before; only a newer id is news.
+		next, newest := sink, s.newest
+		sink = func(msgs []glimesh.Message) {
+			fresh := false
+			for _, m := range msgs {
+				if newest == "" || glimesh.CompareIDs(m.ID, newest) > 0 {
+					newest, fresh = m.ID, true
+				}
+			}
+			if fresh {
+				p.Arrived()
+			}
+			next(msgs)
+		}
 	}
 	opts := live.Options{Backfill: backfill, Sink: sink, PollInterval: s.o.Poll, OnState: onState,
 		Clock: s.o.Clock, Logger: s.o.Logger}
