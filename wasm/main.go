@@ -17,6 +17,7 @@ import (
 	"github.com/glimchat/glimchat/wasm/catalog"
 	"github.com/glimchat/glimchat/wasm/config"
 	"github.com/glimchat/glimchat/wasm/dom"
+	"github.com/glimchat/glimchat/wasm/events"
 	"github.com/glimchat/glimchat/wasm/fade"
 	"github.com/glimchat/glimchat/wasm/filter"
 	"github.com/glimchat/glimchat/wasm/glimesh"
@@ -76,7 +77,7 @@ func run(view *dom.View) {
 			tools(view, out.r, pg.acct, src.ChannelID(), rights, scr.deliver)
 		}
 	}
-	pg.follow(ctx, src, out, scr)
+	pg.follow(ctx, src, first.Stream, out, scr)
 }
 
 // page is what every step of run shares: the view, the configuration and
@@ -250,7 +251,8 @@ func (pg *page) output(rights glimesh.Rights) *output {
 	cfg, o := pg.cfg, pg.cfg.Overlay
 	out := &output{}
 	out.keep = filter.New(filter.Options{ShowBots: o.ShowBots, Bots: o.BotNames, HideCommands: o.HideCommands,
-		Block: o.Block, Highlight: o.Highlight, Streamer: cfg.Channel, Mentions: o.Mentions})
+		Block: o.Block, Highlight: o.Highlight, Streamer: cfg.Channel, Mentions: o.Mentions,
+		HideFollows: !o.EventsFor(pg.embed).Has(config.ShowFollows)})
 	out.r = render.New(render.Options{Links: pg.embed, Avatars: cfg.Avatars, Instance: cfg.Instance, Tools: rights,
 		Highlight: out.keep.Highlighted, Timestamps: o.Timestamps})
 	out.paint = func(shown []glimesh.Message) {
@@ -314,15 +316,27 @@ func (pg *page) history(ctx context.Context, src *source.Source, first glimesh.S
 	})
 }
 
-// follow reads the live chat until the page closes.
-func (pg *page) follow(ctx context.Context, src *source.Source, out *output, l *lanes) {
-	everLive := false // onState calls come one at a time
-	err := src.Run(ctx,
-		func(m []glimesh.Message) { l.pacer.Add(ctx, out.keep.Apply(m)) },
-		func(st live.State, err error) {
+// follow reads the live chat, and the stream's changes the page shows,
+// until the page closes. A change of the stream is no chat message: it
+// skips the filter, the pace and the hold, and is pruned with the rest.
+func (pg *page) follow(ctx context.Context, src *source.Source, stream glimesh.ChannelState, out *output, l *lanes) {
+	everLive := false // State calls come one at a time
+	sinks := source.Sinks{
+		Messages: func(m []glimesh.Message) { l.pacer.Add(ctx, out.keep.Apply(m)) },
+		State: func(st live.State, err error) {
 			state(pg.view, st, err, pg.warn, everLive)
 			everLive = everLive || st == live.Live
-		})
+		},
+	}
+	if ev := pg.cfg.Overlay.EventsFor(pg.embed); ev.Has(config.ShowLive) || ev.Has(config.ShowTitle) {
+		tracker := events.NewTracker(events.Show{Live: ev.Has(config.ShowLive), Title: ev.Has(config.ShowTitle)}, stream)
+		sinks.Stream = func(st glimesh.ChannelState, after string) {
+			if line, ok := tracker.Push(st, after); ok {
+				l.deliver(func(s *moderation.Screen) bool { return s.Add([]glimesh.Message{line}, true) })
+			}
+		}
+	}
+	err := src.Run(ctx, sinks)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		pg.fail(catalog.Explain(err))
 	}
@@ -335,7 +349,7 @@ func (pg *page) fail(msg string) { fail(pg.view, msg, pg.warn) }
 func show(view *dom.View, r *render.Renderer, shown []glimesh.Message) {
 	ids := make([]string, len(shown))
 	for i, m := range shown {
-		ids[i] = m.ID
+		ids[i] = m.Key()
 	}
 	view.Show(ids, func(i int) string { return r.HTML(shown[i]) })
 }

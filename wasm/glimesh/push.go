@@ -34,3 +34,21 @@ func DecodePush(payload []byte) (Message, error) {
 	}
 	return m, nil
 }
+
+// DecodeChannelPush decodes the payload of a channel(id) subscription push.
+func DecodeChannelPush(payload []byte) (ChannelState, error) {
+	if len(payload) > maxPush {
+		return ChannelState{}, &DecodeError{Err: fmt.Errorf("push of %d bytes exceeds %d", len(payload), maxPush)}
+	}
+	var p wirePush
+	if err := codec.Decode(payload, &p); err != nil {
+		return ChannelState{}, &DecodeError{Err: err}
+	}
+	if ch := p.Result.Data.Channel; ch != nil {
+		return channelState(ch), nil
+	}
+	if len(p.Result.Errors) > 0 {
+		return ChannelState{}, graphQLError(p.Result.Errors)
+	}
+	return ChannelState{}, &DecodeError{Err: errors.New("push without channel")}
+}

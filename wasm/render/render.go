@@ -77,7 +77,51 @@ func (r *Renderer) HTML(m glimesh.Message) string {
 
 // Append appends one message's <li> to dst.
 func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
-	dst = append(dst, `<li class="glimchat-msg" data-message-id="`...)
+	switch m.Kind {
+	case glimesh.Status:
+		return appendStatus(dst, m.Stream)
+	case glimesh.Follow:
+		dst = r.appendHead(dst, m, `<li class="glimchat-msg glimchat-event" data-kind="follow"`)
+		// In the widget's own words, not the text the server put in the
+		// follower's mouth; no badges: it is not a line they typed.
+		dst = append(dst, `<span class="glimchat-body" dir="auto">`...)
+		dst = appendEscaped(dst, catalog.Follow(displayName(m.User)))
+		dst = append(dst, `</span>`...)
+		return append(r.appendToolsOf(dst, m), `</li>`...)
+	}
+	dst = r.appendHead(dst, m, `<li class="glimchat-msg"`)
+	for i, rn := range glimesh.RoleNames {
+		if m.Roles.Has(rn.Role) {
+			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
+			dst = append(dst, rn.Name...)
+			// The label is CSS content, which screen readers may skip: the
+			// badge is an image named by its role.
+			dst = append(dst, `" role="img" aria-label="`...)
+			dst = append(dst, r.badges[i]...)
+			dst = append(dst, `" title="`...)
+			dst = append(dst, r.badges[i]...)
+			dst = append(dst, `"></span>`...)
+		}
+	}
+	dst = append(dst, `<bdi class="glimchat-name">`...)
+	dst = appendEscaped(dst, displayName(m.User))
+	dst = append(dst, `</bdi><span class="glimchat-sep">: </span><span class="glimchat-body" dir="auto">`...)
+	if len(m.Tokens) == 0 {
+		dst = appendEscaped(dst, m.Text)
+	} else {
+		for _, t := range m.Tokens {
+			dst = r.appendToken(dst, t)
+		}
+	}
+	dst = append(dst, `</span>`...)
+	return append(r.appendToolsOf(dst, m), `</li>`...)
+}
+
+// appendHead appends the <li> start tag (open: `<li class=…` and what the
+// kind adds) with the message's data attributes, then its time and avatar.
+func (r *Renderer) appendHead(dst []byte, m glimesh.Message, open string) []byte {
+	dst = append(dst, open...)
+	dst = append(dst, ` data-message-id="`...)
 	dst = appendEscaped(dst, m.ID)
 	dst = append(dst, `" data-user-id="`...)
 	dst = appendEscaped(dst, m.User.ID)
@@ -109,7 +153,6 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 	if r.timestamps {
 		dst = appendTime(dst, m.InsertedAt)
 	}
-
 	if r.avatars {
 		if src, ok := r.safeURL(m.User.AvatarURL); ok {
 			dst = append(dst, `<img class="glimchat-avatar" alt="" src="`...)
@@ -117,43 +160,48 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 			dst = append(dst, `">`...)
 		}
 	}
-	for i, rn := range glimesh.RoleNames {
-		if m.Roles.Has(rn.Role) {
-			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
-			dst = append(dst, rn.Name...)
-			// The label is CSS content, which screen readers may skip: the
-			// badge is an image named by its role.
-			dst = append(dst, `" role="img" aria-label="`...)
-			dst = append(dst, r.badges[i]...)
-			dst = append(dst, `" title="`...)
-			dst = append(dst, r.badges[i]...)
-			dst = append(dst, `"></span>`...)
-		}
-	}
+	return dst
+}
 
-	name := m.User.Displayname
-	if strings.TrimSpace(name) == "" {
-		name = m.User.Username
+// appendToolsOf appends the moderator buttons for m, when the viewer may
+// moderate someone else's message.
+func (r *Renderer) appendToolsOf(dst []byte, m glimesh.Message) []byte {
+	if !r.tools.Any() || !glimesh.ValidID(m.User.ID) || m.User.ID == r.tools.UserID {
+		return dst
 	}
-	dst = append(dst, `<bdi class="glimchat-name">`...)
-	dst = appendEscaped(dst, name)
-	dst = append(dst, `</bdi><span class="glimchat-sep">: </span><span class="glimchat-body" dir="auto">`...)
-	if len(m.Tokens) == 0 {
-		dst = appendEscaped(dst, m.Text)
-	} else {
-		for _, t := range m.Tokens {
-			dst = r.appendToken(dst, t)
-		}
+	dst = append(dst, `<span class="glimchat-tools" role="group" aria-label="`...)
+	dst = append(dst, catalog.ToolsLabel...)
+	dst = append(dst, `">`...)
+	dst = r.appendTools(dst, m.User.Username)
+	return append(dst, `</span>`...)
+}
+
+// appendStatus appends a change of the stream: no message of anyone's, so
+// no id, author or tools; the title is hostile text like any other.
+func appendStatus(dst []byte, c *glimesh.StreamChange) []byte {
+	var text string
+	switch c.Change {
+	case glimesh.WentLive:
+		text = catalog.Live(c.Title)
+	case glimesh.WentOffline:
+		text = catalog.Offline()
+	default:
+		text = catalog.Title(c.Title)
 	}
-	dst = append(dst, `</span>`...)
-	if r.tools.Any() && glimesh.ValidID(m.User.ID) && m.User.ID != r.tools.UserID {
-		dst = append(dst, `<span class="glimchat-tools" role="group" aria-label="`...)
-		dst = append(dst, catalog.ToolsLabel...)
-		dst = append(dst, `">`...)
-		dst = r.appendTools(dst, m.User.Username)
-		dst = append(dst, `</span>`...)
+	dst = append(dst, `<li class="glimchat-msg glimchat-event" data-kind="status" data-change="`...)
+	dst = appendEscaped(dst, string(c.Change))
+	dst = append(dst, `"><span class="glimchat-body" dir="auto">`...)
+	dst = appendEscaped(dst, text)
+	return append(dst, `</span></li>`...)
+}
+
+// displayName is the name a line shows: the display name, else the
+// username.
+func displayName(u glimesh.User) string {
+	if strings.TrimSpace(u.Displayname) == "" {
+		return u.Username
 	}
-	return append(dst, `</li>`...)
+	return u.Displayname
 }
 
 // emoteOnly reports whether a message is emotes and white space only.

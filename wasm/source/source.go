@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/glimchat/glimchat/wasm/glimesh"
@@ -45,7 +46,9 @@ type Source struct {
 	poller *moderation.Poller
 	began  time.Time    // when the start query was sent
 	window *live.Window // what the start showed, for the backfills
-	newest string       // the newest message id of the start
+
+	mu     sync.Mutex
+	newest string // the newest message id seen
 }
 
 // New returns a source for o.Channel; nothing is sent yet.
@@ -142,41 +145,40 @@ func (s *Source) Begin(ctx context.Context, first glimesh.Start) []glimesh.Messa
 			return s.o.Client.History(ctx, s.id, n)
 		}}
 	if n := len(first.Messages); n > 0 {
+		s.mu.Lock()
 		s.newest = first.Messages[n-1].ID
+		s.mu.Unlock()
 	}
 	return s.window.Start(first.Messages)
 }
 
-// Run reads the moderation every ModPoll and the live chat until ctx ends:
-// messages go to sink, one batch at a time, and the connection's state to
-// onState. Each backfill is followed by a read of the moderation, applied
-// before its messages.
-func (s *Source) Run(ctx context.Context, sink func([]glimesh.Message), onState func(live.State, error)) error {
+// Sinks are where Run hands what it finds.
+type Sinks struct {
+	// Messages gets every message found, pushed or queried, one batch at a
+	// time.
+	Messages func([]glimesh.Message)
+	// Stream, when set, gets the stream's state (live or not, the title)
+	// from every channel push, with the newest message id seen then. Only
+	// a socket has the pushes: a polled chat has no stream events.
+	Stream func(st glimesh.ChannelState, after string)
+	// State gets the connection's state, and the error of each failure.
+	State func(live.State, error)
+}
+
+// Run reads the moderation every ModPoll and the live chat until ctx ends,
+// and hands what it finds to sinks. Each backfill is followed by a read of
+// the moderation, applied before its messages.
+func (s *Source) Run(ctx context.Context, sinks Sinks) error {
 	if s.window == nil {
 		return errors.New("source: Run before Begin")
 	}
 	backfill := s.window.Backfill
-	if p := s.poller; p != nil {
-		backfill = p.Wrap(backfill)
-		go p.Run(ctx)
-		// Deletes come while people chat: read at ModPoll then. Polls and
-		// backfills repeat what came before; only a newer id is news.
-		next, newest := sink, s.newest
-		sink = func(msgs []glimesh.Message) {
-			fresh := false
-			for _, m := range msgs {
-				if newest == "" || glimesh.CompareIDs(m.ID, newest) > 0 {
-					newest, fresh = m.ID, true
-				}
-			}
-			if fresh {
-				p.Arrived()
-			}
-			next(msgs)
-		}
+	if s.poller != nil {
+		backfill = s.poller.Wrap(backfill)
+		go s.poller.Run(ctx)
 	}
-	opts := live.Options{Backfill: backfill, Sink: sink, PollInterval: s.o.Poll, OnState: onState,
-		Clock: s.o.Clock, Logger: s.o.Logger}
+	opts := live.Options{Backfill: backfill, Sink: s.noteNewest(sinks.Messages), PollInterval: s.o.Poll,
+		OnState: sinks.State, Clock: s.o.Clock, Logger: s.o.Logger}
 	if s.o.Socket == nil {
 		return live.Poll(ctx, opts)
 	}
@@ -184,9 +186,78 @@ func (s *Source) Run(ctx context.Context, sink func([]glimesh.Message), onState 
 	if err != nil {
 		return err
 	}
+	if sinks.Stream != nil {
+		defer s.followStream(ctx, vars, sinks.Stream)()
+	}
 	fo := live.FollowOptions{Options: opts, Socket: s.o.Socket, Query: glimesh.Subscription, Variables: vars}
 	if s.o.PollFallback {
 		fo.FallbackAfter = 3
 	}
 	return live.Follow(ctx, fo)
+}
+
+// noteNewest wraps sink so that the source knows the newest message id:
+// a new one means people chat, when deletes come (the moderation reads
+// speed up), and a stream event stands after it. Polls and backfills
+// repeat what came before; only a newer id is news.
+func (s *Source) noteNewest(sink func([]glimesh.Message)) func([]glimesh.Message) {
+	return func(msgs []glimesh.Message) {
+		s.mu.Lock()
+		fresh := false
+		for _, m := range msgs {
+			if s.newest == "" || glimesh.CompareIDs(m.ID, s.newest) > 0 {
+				s.newest, fresh = m.ID, true
+			}
+		}
+		s.mu.Unlock()
+		if fresh && s.poller != nil {
+			s.poller.Arrived()
+		}
+		sink(msgs)
+	}
+}
+
+func (s *Source) newestID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newest
+}
+
+// followStream subscribes to the channel's changes on the chat's socket,
+// and returns what unsubscribes. After a resubscribe, which may have
+// missed a push, it reads the stream's state once.
+func (s *Source) followStream(ctx context.Context, vars []byte, out func(glimesh.ChannelState, string)) (stop func()) {
+	var mu sync.Mutex // pushes and reads after a resubscribe come on different goroutines
+	deliver := func(st glimesh.ChannelState) {
+		mu.Lock()
+		defer mu.Unlock()
+		out(st, s.newestID())
+	}
+	subscribed := false
+	sub := s.o.Socket.Subscribe(glimesh.ChannelSubscription, vars, phoenix.SubscriptionHandler{
+		Data: func(p []byte) {
+			st, err := glimesh.DecodeChannelPush(p)
+			if err != nil {
+				s.o.Logger.Warn("source: skipped a channel push", "err", err)
+				return
+			}
+			deliver(st)
+		},
+		Active: func(string) {
+			if !subscribed { // the start read the state a moment ago
+				subscribed = true
+				return
+			}
+			go func() {
+				st, err := s.o.Client.Stream(ctx, s.id)
+				if err != nil {
+					s.o.Logger.Warn("source: read the stream after a reconnect", "err", err)
+					return
+				}
+				deliver(st)
+			}()
+		},
+		Failed: func(err error) { s.o.Logger.Warn("source: the channel subscription was refused", "err", err) },
+	})
+	return sub.Unsubscribe
 }
