@@ -26,6 +26,7 @@ import (
 	"github.com/glimchat/glimchat/wasm/pace"
 	"github.com/glimchat/glimchat/wasm/phoenix"
 	"github.com/glimchat/glimchat/wasm/render"
+	"github.com/glimchat/glimchat/wasm/signin"
 	"github.com/glimchat/glimchat/wasm/source"
 )
 
@@ -88,7 +89,7 @@ type page struct {
 	embed bool
 	warn  string // the parameter warnings the embed page keeps in its status line
 	plan  live.Plan
-	acct  *account // the embed page's sign-in; nil on the overlay
+	acct  *signin.Account // the embed page's sign-in; nil on the overlay
 	log   *slog.Logger
 }
 
@@ -137,8 +138,8 @@ func (pg *page) connect(ctx context.Context) (*source.Source, bool) {
 	creds := glimesh.Auth{ClientID: pg.cfg.ClientID}
 	if pg.embed {
 		pg.acct = newAccount(pg.cfg, pg.plan, pg.log)
-		if pg.acct.restore() && creds.ClientID == "" {
-			creds.Token = pg.acct.token()
+		if pg.acct.Restore() && creds.ClientID == "" {
+			creds.Token = pg.acct.Token()
 		}
 	}
 	if creds.ClientID == "" && creds.Token == "" {
@@ -223,7 +224,7 @@ func (pg *page) open(ctx context.Context, src *source.Source) (glimesh.Start, bo
 // the first message is rendered: they get tools on every message. A
 // refused token must not hold the chat back for long.
 func (pg *page) rights(ctx context.Context, channelID string) glimesh.Rights {
-	poster := pg.acct.client()
+	poster := pg.acct.Client()
 	if poster == nil {
 		return glimesh.Rights{}
 	}
