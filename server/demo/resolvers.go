@@ -468,6 +468,11 @@ func (r *messageRes) User() *userRes        { return &userRes{r.inst, r.m.user} 
 func (r *messageRes) InsertedAt() naiveTime { return naiveTime{r.m.inserted} }
 func (r *messageRes) UpdatedAt() naiveTime  { return naiveTime{r.m.updatedAt()} }
 
+// IsFollowedMessage and IsSubscriptionMessage are the deprecated flags the
+// real schema still answers (the columns default to false).
+func (r *messageRes) IsFollowedMessage() *bool     { return &r.m.followed }
+func (r *messageRes) IsSubscriptionMessage() *bool { f := false; return &f }
+
 func (r *messageRes) Tokens() *[]*tokenRes {
 	out := make([]*tokenRes, len(r.m.tokens))
 	for i := range r.m.tokens {

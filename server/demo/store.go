@@ -173,6 +173,7 @@ type message struct {
 	meta     *metadata // nil for history from before the metadata column
 	inserted time.Time
 	updated  atomic.Int64 // Unix seconds of the delete; 0 while updated_at is inserted_at
+	followed bool         // is_followed_message: the announcement of a follow
 }
 
 // updatedAt is the message's updated_at.
