@@ -29,7 +29,7 @@ func newAccount(cfg config.Config, plan live.Plan, log *slog.Logger) *signin.Acc
 			if viaFetch {
 				return glimesh.NewClient(cfg.Instance, queries(nil), creds)
 			}
-			sock, err := newSocket(cfg, creds, log)
+			sock, err := newSocket(cfg, cfg.Instance, creds, log)
 			if err != nil {
 				return nil, err
 			}

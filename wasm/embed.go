@@ -97,7 +97,7 @@ func compose(view *dom.View, acct *signin.Account, channelID string, deliver fun
 
 // tools wires the moderator tools of the embed page: the buttons on each
 // message, their confirmations and the line that reports results.
-func tools(view *dom.View, r *render.Renderer, acct *signin.Account, channelID string, rights glimesh.Rights, deliver func(moderation.Step)) {
+func tools(view *dom.View, r *render.Renderer, acct *signin.Account, channelID, source string, rights glimesh.Rights, deliver func(moderation.Step)) {
 	t, ok, err := view.Tools()
 	if err != nil || !ok {
 		slog.Warn("glimchat: the moderator tools cannot start", "err", err, "page has a result line", ok)
@@ -105,6 +105,7 @@ func tools(view *dom.View, r *render.Renderer, acct *signin.Account, channelID s
 	}
 	desk := &moderation.Desk{
 		Rights: rights,
+		Source: source,
 		Moderate: func(ctx context.Context, a glimesh.Action, target string) (glimesh.ModerationLog, error) {
 			client := acct.Client()
 			if client == nil {

@@ -49,6 +49,7 @@ type Overlay struct {
 	Align           string   // "left", "right" or "center"
 	Background      string   // "#rrggbbaa" behind each message; "" = none
 	Lang            string   // BCP-47-ish tag; "" = the browser's
+	HideSourceTag   bool     // no channel name on each line, when several are read (source_tag=0)
 	Events          Events   // the stream events shown, when EventsSet (events=)
 	EventsSet       bool     // else the page's default (EventsFor)
 }
@@ -256,6 +257,9 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 	if v, ok := get("events"); ok {
 		o.Events, o.EventsSet = eventsParam(v, bad), true
 	}
+	showTag := true
+	flag("source_tag", &showTag)
+	o.HideSourceTag = !showTag
 	if v, ok := get("lang"); ok {
 		if v = strings.TrimSpace(v); len(v) <= 35 && isLangTag(v) {
 			o.Lang = v
@@ -517,6 +521,14 @@ func (o Overlay) values(v url.Values) {
 	}
 	if o.Lang != "" {
 		v.Set("lang", o.Lang)
+	}
+	o.eventValues(v)
+}
+
+// eventValues writes source_tag= and events= back.
+func (o Overlay) eventValues(v url.Values) {
+	if o.HideSourceTag {
+		v.Set("source_tag", "0")
 	}
 	if o.EventsSet {
 		var names []string

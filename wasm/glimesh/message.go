@@ -2,7 +2,10 @@
 // message model, the typed GraphQL operations and the decoders for pushes.
 package glimesh
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Message is one chat message as the widget sees it, whatever path it came
 // by (history, a subscription push, a poll or a mutation reply).
@@ -19,6 +22,11 @@ type Message struct {
 	UpdatedAt string
 	Kind      Kind
 	Stream    *StreamChange // for Kind Status only
+	// Channel and Instance say where it was read: the channel's username,
+	// and the instance's origin when it is not the page's first instance
+	// ("" there). Ids are unique per instance only.
+	Channel  string
+	Instance string
 }
 
 // Kind says what a Message is.
@@ -57,10 +65,14 @@ const (
 // Key identifies m in the visible list: its id, or for a Status line its
 // place, which no message id can look like.
 func (m Message) Key() string {
+	k := m.ID
 	if m.Stream != nil {
-		return "status-" + strconv.Itoa(m.Stream.Seq)
+		k = "status-" + strconv.Itoa(m.Stream.Seq)
 	}
-	return m.ID
+	if m.Instance != "" {
+		return m.Instance + " " + k
+	}
+	return k
 }
 
 // Position is where m sorts: its id, or for a Status line the id it comes
@@ -73,8 +85,16 @@ func (m Message) Position() string {
 }
 
 // CompareMessages orders the visible list: by id, a Status line after the
-// message it came after, and Status lines in the order they came.
+// message it came after, and Status lines in the order they came. Ids of
+// two instances say nothing of each other: across instances, by time (to
+// the second), then by instance.
 func CompareMessages(a, b Message) int {
+	if a.Instance != b.Instance {
+		if c := strings.Compare(a.InsertedAt, b.InsertedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Instance, b.Instance)
+	}
 	if c := CompareIDs(a.Position(), b.Position()); c != 0 {
 		return c
 	}

@@ -37,7 +37,10 @@ type PollOptions struct {
 	// entries (glimesh.Client.Moderation).
 	Fetch func(ctx context.Context, logs int) (glimesh.Moderation, error)
 	// Deliver hands a step to the Screen's goroutine, in order.
-	Deliver  func(Step)
+	Deliver func(Step)
+	// Source names the channel read (SourceKey); its reads apply to its
+	// messages only.
+	Source   string
 	Interval time.Duration // between reads while the chat is lively (mod_poll); required by Run
 	Quiet    time.Duration // between reads once it is quiet (QuietAfter); default Interval
 	// Jitter spreads each wait by up to this fraction either way, so that
@@ -77,6 +80,9 @@ func NewPoller(o PollOptions) (*Poller, error) {
 	o.Jitter = min(max(o.Jitter, 0), 0.5)
 	if o.Clock == nil {
 		o.Clock = phoenix.SystemClock{}
+	}
+	if o.Source == "" {
+		o.Source = SourceKey("", "")
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Float64
@@ -144,7 +150,7 @@ func (p *Poller) Once(ctx context.Context) {
 	} else if p.failing.Swap(false) {
 		p.o.Logger.Info("moderation: reading the moderation logs again")
 	}
-	p.o.Deliver(func(s *Screen) bool { return s.Read(st, started) })
+	p.o.Deliver(func(s *Screen) bool { return s.ReadFrom(p.o.Source, st, started) })
 }
 
 // fetch reads the moderation: a short read once caught up, and a full
@@ -186,7 +192,7 @@ func (p *Poller) caughtUp(st glimesh.Moderation) {
 func (p *Poller) Deliver(st glimesh.Moderation, started time.Time) {
 	p.failing.Store(false)
 	p.caughtUp(st)
-	p.o.Deliver(func(s *Screen) bool { return s.Read(st, started) })
+	p.o.Deliver(func(s *Screen) bool { return s.ReadFrom(p.o.Source, st, started) })
 }
 
 // Wrap returns load followed by a read of the moderation, delivered before

@@ -24,6 +24,9 @@ import (
 type Options struct {
 	Client  *glimesh.Client
 	Channel string // the streamer's username
+	// Instance is the instance's origin when it is not the page's first
+	// instance, "" there: every message read is marked with it and Channel.
+	Instance string
 	// Socket carries the subscription; nil reads by polling. It must be
 	// running (or be started) separately.
 	Socket *phoenix.Socket
@@ -63,6 +66,27 @@ func New(o Options) (*Source, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Source{o: o}, nil
+}
+
+// Key names the source: its moderation applies to its messages only
+// (moderation.SourceKey).
+func (s *Source) Key() string { return moderation.SourceKey(s.o.Instance, s.o.Channel) }
+
+// Name is how the page names the source to a person: the channel, and
+// its instance when that is not the page's first.
+func (s *Source) Name() string {
+	if s.o.Instance != "" {
+		return s.o.Channel + " (" + s.o.Instance + ")"
+	}
+	return s.o.Channel
+}
+
+// Mark notes where msgs were read, in place: the source's channel and
+// instance.
+func (s *Source) Mark(msgs []glimesh.Message) {
+	for i := range msgs {
+		msgs[i].Channel, msgs[i].Instance = s.o.Channel, s.o.Instance
+	}
 }
 
 // ChannelID is the channel's id, once Open succeeded.
@@ -106,7 +130,7 @@ func (s *Source) Moderate(deliver func(moderation.Step)) (kick func(), err error
 		Fetch: func(ctx context.Context, logs int) (glimesh.Moderation, error) {
 			return s.o.Client.Moderation(ctx, s.id, logs, moderation.BansPerRead, s.o.Limit)
 		},
-		Deliver: deliver, Interval: s.o.ModPoll, Quiet: s.o.ModQuiet, Jitter: modJitter,
+		Deliver: deliver, Source: s.Key(), Interval: s.o.ModPoll, Quiet: s.o.ModQuiet, Jitter: modJitter,
 		Clock: s.o.Clock, Logger: s.o.Logger,
 	})
 	if err != nil {
@@ -144,6 +168,7 @@ func (s *Source) Begin(ctx context.Context, first glimesh.Start) []glimesh.Messa
 		Load: func(ctx context.Context, n int) ([]glimesh.Message, error) {
 			return s.o.Client.History(ctx, s.id, n)
 		}}
+	s.Mark(first.Messages)
 	if n := len(first.Messages); n > 0 {
 		s.mu.Lock()
 		s.newest = first.Messages[n-1].ID
@@ -202,6 +227,7 @@ func (s *Source) Run(ctx context.Context, sinks Sinks) error {
 // repeat what came before; only a newer id is news.
 func (s *Source) noteNewest(sink func([]glimesh.Message)) func([]glimesh.Message) {
 	return func(msgs []glimesh.Message) {
+		s.Mark(msgs)
 		s.mu.Lock()
 		fresh := false
 		for _, m := range msgs {
