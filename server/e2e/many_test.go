@@ -27,11 +27,19 @@ func lineOf(p *Page, id, instance string) map[string]string {
 	})()`, logJS, jsString(id), jsString(instance)))
 }
 
-func TestManyChannelsOneInstance(t *testing.T) {
+// openDemoAndQuiet opens the overlay on the demo and quiet channels of a
+// demo instance on another origin, live.
+func openDemoAndQuiet(t *testing.T, extra string) (*recordedDemo, *Page) {
+	t.Helper()
 	srv, d := startCrossOrigin(t, demo.Options{})
 	p := NewPage(t)
-	p.Navigate(srv.Page("overlay.html", "instance="+url.QueryEscape(d.URL)+"&channel=demo,quiet&history=0&"+readOnly))
+	p.Navigate(srv.Page("overlay.html", "instance="+url.QueryEscape(d.URL)+"&channel=demo,quiet&history=0&"+readOnly+extra))
 	waitState(p, "live")
+	return d, p
+}
+
+func TestManyChannelsOneInstance(t *testing.T) {
+	d, p := openDemoAndQuiet(t, "")
 	a1 := post(t, d.Inst, "kenji_k", "in demo, first")
 	q1 := postIn(t, d.Inst, "quiet", "Zofia", "in quiet, second")
 	a2 := post(t, d.Inst, "kenji_k", "in demo, third")
@@ -51,10 +59,7 @@ func TestManyChannelsOneInstance(t *testing.T) {
 
 // A ban in one channel takes that user's lines there only.
 func TestManyChannelsBanPerChannel(t *testing.T) {
-	srv, d := startCrossOrigin(t, demo.Options{})
-	p := NewPage(t)
-	p.Navigate(srv.Page("overlay.html", "instance="+url.QueryEscape(d.URL)+"&channel=demo,quiet&history=0&mod_poll=1&"+readOnly))
-	waitState(p, "live")
+	d, p := openDemoAndQuiet(t, "&mod_poll=1")
 	inDemo := post(t, d.Inst, "Noor", "Noor in demo")
 	inQuiet := postIn(t, d.Inst, "quiet", "Noor", "Noor in quiet")
 	waitShown(p, inDemo, inQuiet)
