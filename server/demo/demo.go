@@ -133,6 +133,9 @@ func New(opts Options) (*Instance, error) {
 	// the seed made them before there was a spammer.
 	inst.sim.rng = rand.New(rand.NewPCG(seed^0x5ba4, seed))
 	inst.sim.spamAt = inst.spamGap(0)
+	// Deletes too, so that neither changes the other's sequence.
+	inst.sim.delRng = rand.New(rand.NewPCG(seed^0xde1e, seed))
+	inst.sim.deleteAt = inst.deleteGap(0)
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.
 	inst.uniq.Store(-576460752303423488)
@@ -243,10 +246,12 @@ func (inst *Instance) Run(ctx context.Context) {
 	}
 }
 
-// The simulated spammer, and the moderator who times it out.
+// The simulated spammer, the moderator who times it out, and the one who
+// deletes a single message now and then.
 const (
 	spammerName      = "promo_pete"
 	simModeratorName = "MartaMod"
+	simDeleterName   = "HelperHana"
 )
 
 var spamLines = []string{
@@ -255,12 +260,55 @@ var spamLines = []string{
 	"become famous today, real viewers guaranteed, DM me",
 }
 
-// simState is where the simulated chat is in its spam cycle.
+// simState is where the simulated chat is in its spam and delete cycles.
 type simState struct {
-	rng     *rand.Rand
-	turn    int
-	spamAt  int  // the turn from which the spammer tries again
-	spammed bool // the spammer posted last turn: the moderator acts now
+	rng      *rand.Rand
+	turn     int
+	spamAt   int  // the turn from which the spammer tries again
+	spammed  bool // the spammer posted last turn: the moderator acts now
+	delRng   *rand.Rand
+	deleteAt int // the turn from which the next single delete is due
+}
+
+// deleteGap is the turn after turn at which the next single delete is
+// due: 45 to 90 seconds on at the chat rate, and never sooner than 10
+// turns, so that there are messages to choose from.
+func (inst *Instance) deleteGap(turn int) int {
+	secs := 45 + inst.sim.delRng.IntN(46)
+	return turn + max(10, int(math.Ceil(float64(secs)*inst.opts.ChatRate)))
+}
+
+// deleteCandidates is how far back, in messages, the simulated deleter
+// looks.
+const deleteCandidates = 30
+
+// pickDeleteLocked chooses the message the simulated deleter takes down:
+// one of the last deleteCandidates of c, still visible, by a viewer (no
+// streamer, moderator or admin), whose author has posted since, so that
+// it is not the author's newest and the old "newest message of the user"
+// rule would take the wrong one, and posted in an earlier second than
+// now, so that its updatedAt will tell. nil when there is none yet.
+// Called with rngMu held.
+func (inst *Instance) pickDeleteLocked(c *channel, now time.Time) *message {
+	s := inst.store
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	rows := c.messages.rows
+	posted := make(map[*user]bool) // authors of the newer messages
+	var picks []*message
+	for i := len(rows) - 1; i >= 0 && i >= len(rows)-deleteCandidates; i-- {
+		m := rows[i]
+		u := m.user
+		if posted[u] && m.visible && m.inserted.Before(dbTime(now)) &&
+			!u.admin && c.streamer != u && c.moderatorOf(u) == nil {
+			picks = append(picks, m)
+		}
+		posted[u] = true
+	}
+	if len(picks) == 0 {
+		return nil
+	}
+	return picks[inst.sim.delRng.IntN(len(picks))]
 }
 
 // spamGap is the turn after turn at which the spammer comes back: 30 to 60
@@ -279,8 +327,10 @@ func (inst *Instance) spamGap(turn int) int {
 
 // chatOnce takes one simulated turn: a chatter's line; now and then the
 // spammer's ad instead, and on the next turn the moderator times the
-// spammer out, through the mutations' code path, and says so. The seeded
-// generators make the sequence repeatable.
+// spammer out, through the mutations' code path, and says so. About once
+// a minute, on a chatter's turn, another moderator first deletes one
+// earlier message, not its author's newest. The seeded generators make
+// the sequence repeatable.
 func (inst *Instance) chatOnce() {
 	s := inst.store
 	c := s.channelByID(demoChannelID)
@@ -290,6 +340,7 @@ func (inst *Instance) chatOnce() {
 	sim.turn++
 	var u *user
 	var text string
+	var doomed *message
 	modTurn := sim.spammed
 	switch {
 	case modTurn:
@@ -309,11 +360,21 @@ func (inst *Instance) chatOnce() {
 		}
 		text = chatterLine(inst.rng, -1)
 		inst.chatSeq++
+		if sim.turn >= sim.deleteAt {
+			if doomed = inst.pickDeleteLocked(c, inst.now()); doomed != nil {
+				sim.deleteAt = inst.deleteGap(sim.turn)
+			}
+		}
 	}
 	inst.rngMu.Unlock()
 	if modTurn {
-		if _, err := inst.moderate(c, u, spammer, shortTimeout); err != nil {
+		if _, err := inst.moderate(c, u, spammer, shortTimeout, nil); err != nil {
 			inst.log.Warn("simulated timeout refused", "moderator", u.username, "err", err)
+		}
+	}
+	if doomed != nil {
+		if _, err := inst.moderate(c, s.userByName(simDeleterName), doomed.user, deleteMessage, doomed); err != nil {
+			inst.log.Warn("simulated delete refused", "moderator", simDeleterName, "err", err)
 		}
 	}
 	if _, err := inst.createMessage(c, u, &text); err != nil {

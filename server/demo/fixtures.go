@@ -70,8 +70,8 @@ func seedStore(now time.Time) *store {
 		subscribers: map[int]bool{},
 	}}
 	// banned_bob is banned; timeout_tim's long timeout has 10 minutes left.
-	s.moderateLocked(dc, marta, bob, banAction, at(72*time.Hour))
-	s.moderateLocked(dc, marta, tim, longTimeout, at(5*time.Minute))
+	s.moderateLocked(dc, marta, bob, banAction, nil, at(72*time.Hour))
+	s.moderateLocked(dc, marta, tim, longTimeout, nil, at(5*time.Minute))
 	return s
 }
 

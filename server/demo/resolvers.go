@@ -466,7 +466,7 @@ func (r *messageRes) Message() *string      { return &r.m.text }
 func (r *messageRes) Channel() *channelRes  { return &channelRes{r.inst, r.m.channel} }
 func (r *messageRes) User() *userRes        { return &userRes{r.inst, r.m.user} }
 func (r *messageRes) InsertedAt() naiveTime { return naiveTime{r.m.inserted} }
-func (r *messageRes) UpdatedAt() naiveTime  { return naiveTime{r.m.inserted} }
+func (r *messageRes) UpdatedAt() naiveTime  { return naiveTime{r.inst.store.updatedAt(r.m)} }
 
 func (r *messageRes) Tokens() *[]*tokenRes {
 	out := make([]*tokenRes, len(r.m.tokens))

@@ -160,7 +160,9 @@ type metadata struct {
 	admin, streamer, moderator, subscriber, founder, supporter bool
 }
 
-// message is immutable once stored, so resolvers read it without locks.
+// message is a chat_messages row. What was posted never changes, so
+// resolvers read it without locks; visible and updated change with
+// moderation.
 type message struct {
 	id       int
 	channel  *channel
@@ -169,6 +171,17 @@ type message struct {
 	tokens   []token
 	meta     *metadata // nil for history from before the metadata column
 	inserted time.Time
+
+	// Guarded by store.mu.
+	visible bool      // is_visible: not in the schema, but a delete moves updated
+	updated time.Time // updated_at: insertedAt until a delete (api.md §3)
+}
+
+// updatedAt is the message's updated_at now.
+func (s *store) updatedAt(m *message) time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return m.updated
 }
 
 // dbTime is how a timestamp comes back from a :naive_datetime column.
@@ -337,6 +350,7 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 func (s *store) insertLocked(m *message) {
 	s.nextID++
 	m.id = s.nextID
+	m.visible, m.updated = true, m.inserted
 	m.channel.messages.appendLocked(m)
 }
 
