@@ -212,7 +212,7 @@ type rowRes struct {
 }
 
 func (r rowRes) ID() graphql.ID        { return graphql.ID(strconv.Itoa(r.r.id)) }
-func (r rowRes) Channel() *channelRes  { return &channelRes{r.inst, r.r.channel} }
+func (r rowRes) Channel() *channelRes  { return r.inst.channelRes(r.r.channel) }
 func (r rowRes) User() *userRes        { return &userRes{r.inst, r.r.user} }
 func (r rowRes) InsertedAt() naiveTime { return naiveTime{r.r.inserted} }
 func (r rowRes) UpdatedAt() naiveTime  { return naiveTime{r.r.inserted} }
