@@ -44,7 +44,9 @@ func seedStore(now time.Time) *store {
 	pete := mk(214, spammerName)
 
 	s := &store{
-		users: []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim, hana, pete},
+		follows:    make(map[followKey]*follower),
+		followMsgs: make(map[followKey]time.Time),
+		users:      []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim, hana, pete},
 		global: []emote{
 			{code: ":glimsmile:", file: "glimsmile.svg"},
 			{code: ":glimwow:", file: "glimwow.svg"},
@@ -53,8 +55,8 @@ func seedStore(now time.Time) *store {
 		},
 	}
 	dc := &channel{
-		id: demoChannelID, streamer: demo, title: "Demo stream: chat all day", live: true,
-		language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour),
+		id: demoChannelID, streamer: demo, title: ptr(demoTitles[0]), live: true,
+		language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour), updated: at(2 * time.Hour),
 		subscribers: map[int]bool{sam.id: true, fox.id: true, marta.id: true},
 		emotes:      []emote{{code: ":demowave:", file: "demowave.svg"}, {code: ":demohype:", file: "demohype.svg"}},
 	}
@@ -65,14 +67,51 @@ func seedStore(now time.Time) *store {
 		{row: row{id: 2, channel: dc, user: hana, inserted: at(30 * 24 * time.Hour)}, can: canShortTimeout | canDelete},
 	}
 	s.channels = []*channel{dc, {
-		id: quietChannelID, streamer: quiet, title: "Quiet reading, links blocked", live: false,
-		language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour),
+		id: quietChannelID, streamer: quiet, title: ptr("Quiet reading, links blocked"), live: false,
+		language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour), updated: at(200 * 24 * time.Hour),
 		subscribers: map[int]bool{},
 	}}
+	// The simulated followers: newcomers with an account and nothing else.
+	for i, name := range fanNames() {
+		fan := mk(fanFirstID+i, name)
+		fan.fan = true
+		fan.inserted = at(time.Duration(30-i%30) * 24 * time.Hour)
+		s.users = append(s.users, fan)
+	}
 	// banned_bob is banned; timeout_tim's long timeout has 10 minutes left.
-	s.moderateLocked(dc, marta, bob, banAction, at(72*time.Hour))
-	s.moderateLocked(dc, marta, tim, longTimeout, at(5*time.Minute))
+	s.moderateLocked(dc, marta, bob, banAction, nil, at(72*time.Hour))
+	s.moderateLocked(dc, marta, tim, longTimeout, nil, at(5*time.Minute))
 	return s
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// demoTitles are the titles the simulated streamer of demo gives the
+// stream, in turn, the first being the one it has at the start.
+var demoTitles = []string{
+	"Demo stream: chat all day",
+	"Demo stream: speedrun practice",
+	"Demo stream: viewer games night",
+	"Demo stream: building a chat overlay",
+}
+
+// fanFirstID is the user id of the first simulated follower.
+const fanFirstID = 301
+
+// fanNames are the usernames of the simulated followers, 255 of them,
+// whom the simulation has follow in turn (simulate.go).
+func fanNames() []string {
+	adjectives := []string{"Cosmic", "Sleepy", "Brave", "Quiet", "Lucky", "Mellow", "Swift", "Witty",
+		"Sunny", "Misty", "Jolly", "Nimble", "Rusty", "Velvet", "Zesty", "Amber", "Frosty"}
+	animals := []string{"Otter", "Lynx", "Heron", "Badger", "Gecko", "Panda", "Raven", "Koala",
+		"Marten", "Newt", "Puffin", "Quokka", "Seal", "Tapir", "Wombat"}
+	var out []string
+	for _, a := range adjectives {
+		for _, b := range animals {
+			out = append(out, a+b)
+		}
+	}
+	return out
 }
 
 // seedHistory stores old messages: the oldest have metadata null, like

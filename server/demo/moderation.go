@@ -38,37 +38,22 @@ func (c *channel) mayModerate(u *user, act *modAction) bool {
 
 // moderate is the part of Glimesh.Chat's moderation functions after the
 // resolver's lookups: the policy, the effect, the log row. The API and the
-// simulated moderator both come through here. Hiding messages (is_visible)
-// is not done: the API shows no such flag, and chatMessages returns hidden
-// messages all the same.
-func (inst *Instance) moderate(c *channel, mod, target *user, act *modAction) (*modLog, error) {
+// simulated moderators both come through here. msg is the message a
+// delete takes down, nil for the other actions. chatMessages returns
+// hidden messages all the same (the API has no is_visible), but how they
+// were hidden shows in their updatedAt.
+func (inst *Instance) moderate(c *channel, mod, target *user, act *modAction, msg *message) (*modLog, error) {
 	if !c.mayModerate(mod, act) {
 		return nil, errors.New(errUnauthorized) // Bodyguard's {:error, :unauthorized}
 	}
 	s := inst.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.moderateLocked(c, mod, target, act, dbTime(inst.now()))
-}
-
-// deleteChat is delete_chat_message after the resolver's lookups: the
-// policy, then Repo.update(is_visible: false) on the message, which moves
-// its updated_at to now, then the log row, which names only the author.
-// Timeouts and bans hide with update_all, which leaves updated_at alone.
-func (inst *Instance) deleteChat(c *channel, mod *user, m *message) (*modLog, error) {
-	if !c.mayModerate(mod, deleteMessage) {
-		return nil, errors.New(errUnauthorized)
-	}
-	s := inst.store
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := dbTime(inst.now())
-	m.updated.Store(now.Unix())
-	return s.moderateLocked(c, mod, m.user, deleteMessage, now)
+	return s.moderateLocked(c, mod, target, act, msg, dbTime(inst.now()))
 }
 
 // moderateLocked is the effect and the log row, at now.
-func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, now time.Time) (*modLog, error) {
+func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, msg *message, now time.Time) (*modLog, error) {
 	switch act {
 	case shortTimeout, longTimeout, banAction:
 		// A new row every time, never an update: channel_bans has no
@@ -80,15 +65,39 @@ func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, no
 		s.nextBan++
 		b.id = s.nextBan
 		c.bans.appendLocked(b)
+		s.hideAllLocked(c, target)
 	case unbanAction:
 		if err := s.unbanLocked(c, target); err != nil {
 			return nil, err
 		}
+	case deleteMessage:
+		s.hideLocked(msg, now)
 	}
 	s.nextLog++
 	l := &modLog{row: row{id: s.nextLog, channel: c, user: target, inserted: now}, moderator: mod, action: act.name}
 	c.modLogs.appendLocked(l)
 	return l, nil
+}
+
+// hideAllLocked is delete_chat_messages_for_user, which hides the user's
+// visible messages in c with Repo.update_all(set: [is_visible: false]):
+// update_all sets only what it is told, so updated_at stays.
+func (s *store) hideAllLocked(c *channel, u *user) {
+	for _, m := range c.messages.rows {
+		if m.user == u {
+			m.visible = false
+		}
+	}
+}
+
+// hideLocked is delete_chat_message: ChatMessage.changeset(%{is_visible:
+// false}) |> Repo.update(), which moves updated_at to now, like
+// insertedAt in whole seconds. A message hidden already makes an empty
+// changeset, and Repo.update writes nothing, so its updated_at stays.
+func (s *store) hideLocked(m *message, now time.Time) {
+	if m.visible {
+		m.visible, m.updated = false, now
+	}
 }
 
 // unbanLocked deletes the user's permanent ban as unban_user does:
@@ -152,6 +161,7 @@ func (r *rootResolver) DeleteChatMessage(ctx context.Context, args struct{ Chann
 
 // moderation is ChatResolver's order: the chat scope, then the bang
 // lookups (channel, then target), which raise for anyone, then the policy.
+// target returns the user acted on and, for a delete, the message.
 func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act *modAction, target func() (*user, *message, error)) (*modLogRes, error) {
 	ri := reqFrom(ctx)
 	if !ri.acc.canChat() {
@@ -165,12 +175,7 @@ func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act
 	if err != nil {
 		return nil, ri.fail(err)
 	}
-	var l *modLog
-	if m != nil {
-		l, err = r.inst.deleteChat(c, ri.acc.user, m)
-	} else {
-		l, err = r.inst.moderate(c, ri.acc.user, u, act)
-	}
+	l, err := r.inst.moderate(c, ri.acc.user, u, act, m)
 	if err != nil {
 		return nil, ri.fail(err)
 	}
@@ -207,7 +212,7 @@ type rowRes struct {
 }
 
 func (r rowRes) ID() graphql.ID        { return graphql.ID(strconv.Itoa(r.r.id)) }
-func (r rowRes) Channel() *channelRes  { return &channelRes{r.inst, r.r.channel} }
+func (r rowRes) Channel() *channelRes  { return r.inst.channelRes(r.r.channel) }
 func (r rowRes) User() *userRes        { return &userRes{r.inst, r.r.user} }
 func (r rowRes) InsertedAt() naiveTime { return naiveTime{r.r.inserted} }
 func (r rowRes) UpdatedAt() naiveTime  { return naiveTime{r.r.inserted} }
