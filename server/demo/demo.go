@@ -140,7 +140,7 @@ func New(opts Options) (*Instance, error) {
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.
 	inst.uniq.Store(-576460752303423488)
-	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), opts.Now())
+	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), rand.New(rand.NewPCG(seed^0xc0, seed)), opts.Now())
 	assets, err := buildAssets(inst.store)
 	if err != nil {
 		return nil, fmt.Errorf("build demo assets: %w", err)

@@ -58,6 +58,7 @@ type simState struct {
 	delRng   *rand.Rand
 	deleteAt int // the turn from which the next single delete is due
 
+	coRng     *rand.Rand // cohost's chat
 	evRng     *rand.Rand
 	fans      []*user // the simulated followers, in the order they follow
 	fanNext   int
@@ -92,6 +93,7 @@ func (inst *Instance) initSim(seed uint64) {
 	sim.spamAt = inst.spamGap(0)
 	sim.delRng = rand.New(rand.NewPCG(seed^0xde1e, seed))
 	sim.deleteAt = inst.deleteGap(0)
+	sim.coRng = rand.New(rand.NewPCG(seed^0xc0c0, seed))
 	sim.evRng = rand.New(rand.NewPCG(seed^0xe7e7, seed))
 	for _, u := range inst.store.users {
 		if u.fan {
@@ -165,25 +167,29 @@ type turnPlan struct {
 	text    string
 	timeout bool     // the moderator times the spammer out first
 	doomed  *message // a message HelperHana deletes first
-	fan     *user    // a simulated follower who follows demo; its announcement replaces the line
-	status  bool     // demo's stream ends, or starts when it has none
-	title   string   // demo's new title, when not ""
+	fan     *user    // a simulated follower who follows fanTo; in demo its announcement replaces the line
+	fanTo   *channel
+	status  bool   // demo's stream ends, or starts when it has none
+	title   string // demo's new title, when not ""
+	coU     *user  // every other turn, a line in cohost by coU
+	coText  string
 }
 
-// chatOnce takes one simulated turn: a chatter's line; now and then the
-// spammer's ad instead, and on the next turn the moderator times the
-// spammer out, through the mutations' code path, and says so. Unless
-// Options.ChatOnly, on a chatter's turn about once a minute another
-// moderator first deletes one earlier message, not its author's newest,
-// and a simulated viewer follows (the announcement is that turn's line);
-// the stream ends and starts again, with a new title while it is off. The
-// seeded generators make the sequence repeatable.
+// chatOnce takes one simulated turn: a chatter's line in demo, and every
+// other turn one in cohost; now and then the spammer's ad instead in
+// demo, and on the next turn the moderator times the spammer out, through
+// the mutations' code path, and says so. Unless Options.ChatOnly, on a
+// chatter's turn about once a minute another moderator first deletes one
+// earlier message, not its author's newest, and a simulated viewer
+// follows demo or cohost (in demo the announcement is that turn's line);
+// demo's stream ends and starts again, with a new title while it is off.
+// The seeded generators make the sequence repeatable.
 func (inst *Instance) chatOnce() {
 	s := inst.store
-	c := s.channelByID(demoChannelID)
+	c, cc := s.channelByID(demoChannelID), s.channelByID(cohostChannelID)
 	spammer := s.userByName(spammerName)
 	inst.rngMu.Lock()
-	p := inst.planTurnLocked(c, spammer)
+	p := inst.planTurnLocked(c, cc, spammer)
 	inst.rngMu.Unlock()
 
 	if p.status {
@@ -206,7 +212,12 @@ func (inst *Instance) chatOnce() {
 			inst.log.Warn("simulated delete refused", "moderator", simDeleterName, "err", err)
 		}
 	}
-	if p.fan != nil && inst.simFollow(c.streamer, p.fan) {
+	if p.coU != nil {
+		if _, err := inst.createMessage(cc, p.coU, &p.coText); err != nil {
+			inst.log.Warn("simulated chat message refused", "user", p.coU.username, "channel", cc.id, "err", err)
+		}
+	}
+	if p.fan != nil && inst.simFollow(p.fanTo.streamer, p.fan) && p.fanTo == c {
 		return
 	}
 	if _, err := inst.createMessage(c, p.u, &p.text); err != nil {
@@ -214,12 +225,17 @@ func (inst *Instance) chatOnce() {
 	}
 }
 
-// planTurnLocked decides the next turn. Called with rngMu held.
-func (inst *Instance) planTurnLocked(c *channel, spammer *user) turnPlan {
+// planTurnLocked decides the next turn in demo (c) and cohost (cc).
+// Called with rngMu held.
+func (inst *Instance) planTurnLocked(c, cc *channel, spammer *user) turnPlan {
 	s := inst.store
 	sim := &inst.sim
 	sim.turn++
 	var p turnPlan
+	if sim.turn%2 == 0 {
+		coCast := cohostCast(s)
+		p.coU, p.coText = coCast[sim.coRng.IntN(len(coCast))], chatterLine(sim.coRng, -1)
+	}
 	events := !inst.opts.ChatOnly
 	if events && sim.turn >= sim.statusAt {
 		p.status = true
@@ -264,7 +280,14 @@ func (inst *Instance) planTurnLocked(c *channel, spammer *user) turnPlan {
 			}
 		}
 		if sim.turn >= sim.followAt && len(sim.fans) > 0 {
-			p.fan = sim.fans[sim.fanNext%len(sim.fans)]
+			// Follows go to demo and cohost in turn. With an odd number of
+			// fans each one's next follow is of the other channel, and its
+			// follow of the same one comes round after two laps, more
+			// than six hours on, so its announcement shows again.
+			p.fan, p.fanTo = sim.fans[sim.fanNext%len(sim.fans)], c
+			if sim.fanNext%2 == 1 {
+				p.fanTo = cc
+			}
 			sim.fanNext++
 			sim.followAt = sim.turn + inst.turnsIn(sim.evRng, followGap)
 		}

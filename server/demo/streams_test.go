@@ -137,22 +137,40 @@ func TestChannelPushes(t *testing.T) {
 // simRecord is what the simulation did in demo, turn by turn.
 type simRecord struct {
 	h        *harness
-	msgs     []*message
+	msgs     []*message // demo's, one a turn
+	all      []*message // every channel's
 	channels []channelSnap
 	turnOf   func(time.Time) int // the turn at a time of the fake clock
 }
 
-// runSim drives n turns at ChatRate 1 on a fake clock a second a turn,
-// recording demo's messages and channel pushes.
+// runSim drives n turns on a fake clock at opts.ChatRate (1 when 0),
+// recording the messages and channel pushes.
 func runSim(t *testing.T, opts Options, n int) simRecord {
 	t.Helper()
 	clock := newClock()
-	opts.ChatRate, opts.Now = 1, clock.now
+	if opts.ChatRate == 0 {
+		opts.ChatRate = 1
+	}
+	opts.Now = clock.now
+	step := time.Duration(float64(time.Second) / opts.ChatRate)
 	h := newHarness(t, opts)
 	chSub := h.inst.hub.subscribe(fieldChannel, nil)
 	defer h.inst.hub.unsubscribe(chSub)
+	fire := h.inst.hub.subscribe(fieldChat, nil)
 	rec := simRecord{h: h}
-	rec.msgs, _ = driveChat(t, h, n, func() { clock.advance(time.Second) })
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for v := range fire.ch {
+			rec.all = append(rec.all, v.(*message))
+		}
+	}()
+	rec.msgs, _ = driveChat(t, h, n, func() { clock.advance(step) })
+	h.inst.hub.unsubscribe(fire)
+	<-drained
+	if fire.lagged {
+		t.Fatal("the firehose fell behind")
+	}
 	rec.turnOf = func(at time.Time) int { return int(at.Sub(testNow) / time.Second) }
 	for {
 		select {
@@ -166,32 +184,48 @@ func runSim(t *testing.T, opts Options, n int) simRecord {
 	return rec
 }
 
-// The simulation: a viewer follows about every 75 s, the first within
-// 40 s, and the announcement is that turn's line; the stream ends after
-// one to two minutes, for 20 to 40 s, with a new title halfway, then runs
-// for 150 to 300 s.
+// The simulation: a viewer follows about every 75 s, demo and cohost in
+// turn, the first within 40 s, and in demo the announcement is that
+// turn's line; cohost has a line every other turn; demo's stream ends
+// after one to two minutes, for 20 to 40 s, with a new title halfway,
+// then runs for 150 to 300 s.
 func TestSimulatedEvents(t *testing.T) {
 	const turns = 900
 	rec := runSim(t, Options{Seed: 9}, turns)
 	var follows []int
-	for _, m := range rec.msgs {
+	var where []int
+	fans := map[*user]bool{}
+	perChannel := map[int]int{}
+	for _, m := range rec.all {
+		perChannel[m.channel.id]++
 		if !m.followed {
 			continue
 		}
-		if !m.user.fan || m.text != followText || m.channel.id != 6 {
+		if !m.user.fan || m.text != followText || fans[m.user] {
 			t.Errorf("announcement %d by %s: %q", m.id, m.user.username, m.text)
 		}
+		fans[m.user] = true
 		follows = append(follows, rec.turnOf(m.inserted))
+		where = append(where, m.channel.id)
 	}
 	if len(follows) < turns/100 || follows[0] < firstFollow[0] || follows[0] > firstFollow[1]+1 {
 		t.Fatalf("announcements at turns %v", follows)
 	}
-	for i := 1; i < len(follows); i++ {
+	for i := range follows {
+		if want := []int{demoChannelID, cohostChannelID}[i%2]; where[i] != want {
+			t.Errorf("announcement %d in channel %d, want %d (%v)", i, where[i], want, where)
+		}
+		if i == 0 {
+			continue
+		}
 		if gap := follows[i] - follows[i-1]; gap < followGap[0] || gap > followGap[1]+1 {
 			t.Errorf("announcements %d turns apart (%v)", gap, follows)
 		}
 	}
-	t.Logf("announcements at turns %v", follows)
+	t.Logf("announcements at turns %v in channels %v", follows, where)
+	if perChannel[demoChannelID] != turns || perChannel[cohostChannelID] != turns/2+len(follows)/2 || len(perChannel) != 2 {
+		t.Errorf("messages per channel %v in %d turns, %d announcements", perChannel, turns, len(follows))
+	}
 
 	// The channel pushes: end, title, start, end, ...
 	var events []string
@@ -251,6 +285,27 @@ func TestSimulatedEvents(t *testing.T) {
 		if again.msgs[i].user != rec.msgs[i].user && again.msgs[i].user.username != rec.msgs[i].user.username {
 			t.Fatalf("turn %d differs with the same seed", i)
 		}
+	}
+}
+
+// The simulated followers come round: after two laps of them, eleven
+// hours or so, each follows the same channel again, unfollowing first,
+// and the six hours since its last announcement there have passed, so
+// every follow is announced.
+func TestSimulatedFansComeRound(t *testing.T) {
+	rec := runSim(t, Options{Seed: 4, ChatRate: 0.1}, 4300)
+	follows := rec.h.inst.sim.fanNext
+	if follows < 2*len(rec.h.inst.sim.fans)+10 {
+		t.Fatalf("%d follows: not two laps of %d fans", follows, len(rec.h.inst.sim.fans))
+	}
+	var announced int
+	for _, m := range rec.all {
+		if m.followed {
+			announced++
+		}
+	}
+	if announced != follows {
+		t.Errorf("%d follows, %d announced", follows, announced)
 	}
 }
 
