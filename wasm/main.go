@@ -111,7 +111,13 @@ type page struct {
 type conn struct {
 	sock   *phoenix.Socket // nil when the chat is polled
 	client *glimesh.Client
+	subs   int // subscriptions the socket carries
 }
+
+// subsPerSocket is how many subscriptions the page puts on one socket
+// before it opens another to the same instance: an instance may bound
+// them (glimchat demo allows 10), and a channel needs one or two.
+const subsPerSocket = 10
 
 // readPage reads the configuration from the URL and picks the language.
 // Parameter warnings go to the console (and the generator shows them). On
@@ -187,15 +193,20 @@ func (pg *page) source(ctx context.Context, s config.ChatSource, creds glimesh.A
 	if pg.conns == nil {
 		pg.conns = map[string]conn{}
 	}
+	need := 1 // the chat
+	if ev := pg.cfg.Overlay.EventsFor(pg.embed); ev.Has(config.ShowLive) || ev.Has(config.ShowTitle) {
+		need++ // the channel's changes
+	}
 	c, ok := pg.conns[s.Instance.String()]
-	if !ok {
+	if !ok || c.sock != nil && c.subs+need > subsPerSocket {
 		sock, client, err := pg.dial(ctx, s.Instance, plan, creds)
 		if err != nil {
 			return nil, err
 		}
-		c = conn{sock, client}
-		pg.conns[s.Instance.String()] = c
+		c = conn{sock: sock, client: client}
 	}
+	c.subs += need
+	pg.conns[s.Instance.String()] = c
 	src, err := source.New(source.Options{Client: c.client, Channel: s.Channel, Instance: other, Socket: c.sock,
 		PollFallback: plan.PollFallback, History: pg.cfg.History, Limit: pg.cfg.Limit,
 		ModPoll: pg.cfg.ModPoll, ModQuiet: pg.quietModPoll(), Poll: pg.cfg.Poll, Logger: pg.log})
