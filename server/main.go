@@ -107,6 +107,16 @@ func (d *demoFlags) check() error {
 	return nil
 }
 
+// parse registers the demo's flags beside the command's own on fs, parses
+// args and checks the demo's.
+func (d *demoFlags) parse(fs *flag.FlagSet, args []string) error {
+	d.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return d.check()
+}
+
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: %s [flags]\n\nFlags:\n", fs.Name())
@@ -136,11 +146,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	instances := fs.String("instance", "", "comma-separated extra instance origins the pages may connect to (CSP)")
 	ancestors := fs.String("frame-ancestors", "*", "space-separated sites that may frame overlay.html and embed.html (CSP frame-ancestors: *, 'self', 'none' or origins; 'self' is always kept, for the generator's preview)")
 	var df demoFlags
-	df.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := df.check(); err != nil {
+	if err := df.parse(fs, args); err != nil {
 		return err
 	}
 	logger := newLogger(stderr)
@@ -205,11 +211,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	idle := fs.Duration("idle-timeout", 60*time.Second, "close websockets idle this long (Phoenix: 60s)")
 	faults := fs.Bool("faults", false, "expose the fault hooks under /_demo/ (tests only)")
 	var df demoFlags
-	df.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := df.check(); err != nil {
+	if err := df.parse(fs, args); err != nil {
 		return err
 	}
 	if *idle <= 0 {

@@ -5,6 +5,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/glimchat/glimchat/wasm/config"
@@ -18,8 +19,8 @@ const queryTimeout = 20 * time.Second
 
 // newSocket is a Phoenix socket to the instance with creds; the caller
 // runs it. Its URL may carry a token, so it is never logged.
-func newSocket(cfg config.Config, creds glimesh.Auth, log *slog.Logger) (*phoenix.Socket, error) {
-	url, err := phoenix.SocketURL(cfg.Instance, creds.ClientID, creds.Token)
+func newSocket(cfg config.Config, instance *url.URL, creds glimesh.Auth, log *slog.Logger) (*phoenix.Socket, error) {
+	url, err := phoenix.SocketURL(instance, creds.ClientID, creds.Token)
 	if err != nil {
 		return nil, err
 	}

@@ -14,12 +14,13 @@ import (
 	"github.com/glimchat/glimchat/wasm/glimesh"
 	"github.com/glimchat/glimchat/wasm/moderation"
 	"github.com/glimchat/glimchat/wasm/render"
+	"github.com/glimchat/glimchat/wasm/signin"
 )
 
 // compose wires the embed page's form and its sign-in: the form is
 // enabled only while the viewer is signed in, and keeps its draft when
 // the sign-in ends.
-func compose(view *dom.View, acct *account, channelID string, deliver func(moderation.Step)) {
+func compose(view *dom.View, acct *signin.Account, channelID string, deliver func(moderation.Step)) {
 	c, ok, err := view.Composer(glimesh.MaxMessageLength)
 	if err != nil {
 		slog.Error("glimchat: the composer cannot start", "err", err)
@@ -35,7 +36,7 @@ func compose(view *dom.View, acct *account, channelID string, deliver func(moder
 	}
 	changed := func(signedIn bool, note string, focus bool) {
 		if hasUI {
-			ui.Show(signedIn, acct.canSignIn())
+			ui.Show(signedIn, acct.CanSignIn())
 		}
 		if signedIn {
 			c.Enable(true, catalog.ComposerReady)
@@ -49,18 +50,18 @@ func compose(view *dom.View, acct *account, channelID string, deliver func(moder
 		if note != "" {
 			c.Alert(note)
 		}
-		if focus && hasUI && acct.canSignIn() {
+		if focus && hasUI && acct.CanSignIn() {
 			ui.FocusSignIn()
 		}
 	}
 	if hasUI {
 		ui.Label(catalog.SignIn, catalog.SignOut)
-		err = errors.Join(ui.OnSignIn(acct.begin, acct.opened), ui.OnSignOut(acct.signOut), dom.OnCallback(acct.callback))
+		err = errors.Join(ui.OnSignIn(acct.Begin, acct.Opened), ui.OnSignOut(acct.SignOut), dom.OnCallback(acct.Callback))
 		if err != nil {
 			slog.Error("glimchat: the sign-in cannot start", "err", err)
 		}
 	}
-	acct.wire(changed)
+	acct.Wire(changed)
 	c.OnSubmit(func(text string) {
 		// The textarea's maxlength bounds the length; the instance has the
 		// last word on it (it counts characters its own way).
@@ -69,7 +70,7 @@ func compose(view *dom.View, acct *account, channelID string, deliver func(moder
 			c.Alert(catalog.Explain(glimesh.ErrEmptyMessage))
 			return
 		}
-		client := acct.client()
+		client := acct.Client()
 		if client == nil {
 			c.Alert(catalog.SendingDisabled)
 			return
@@ -79,8 +80,8 @@ func compose(view *dom.View, acct *account, channelID string, deliver func(moder
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		m, err := client.Send(ctx, channelID, text)
-		if tokenRefused(err) {
-			acct.refusedNow() // says so; the draft stays
+		if signin.TokenRefused(err) {
+			acct.RefusedNow() // says so; the draft stays
 			return
 		}
 		if err != nil {
@@ -96,7 +97,7 @@ func compose(view *dom.View, acct *account, channelID string, deliver func(moder
 
 // tools wires the moderator tools of the embed page: the buttons on each
 // message, their confirmations and the line that reports results.
-func tools(view *dom.View, r *render.Renderer, acct *account, channelID string, rights glimesh.Rights, deliver func(moderation.Step)) {
+func tools(view *dom.View, r *render.Renderer, acct *signin.Account, channelID, source string, rights glimesh.Rights, deliver func(moderation.Step)) {
 	t, ok, err := view.Tools()
 	if err != nil || !ok {
 		slog.Warn("glimchat: the moderator tools cannot start", "err", err, "page has a result line", ok)
@@ -104,14 +105,15 @@ func tools(view *dom.View, r *render.Renderer, acct *account, channelID string, 
 	}
 	desk := &moderation.Desk{
 		Rights: rights,
+		Source: source,
 		Moderate: func(ctx context.Context, a glimesh.Action, target string) (glimesh.ModerationLog, error) {
-			client := acct.client()
+			client := acct.Client()
 			if client == nil {
-				return glimesh.ModerationLog{}, errSignedOut
+				return glimesh.ModerationLog{}, signin.ErrSignedOut
 			}
 			log, err := client.Moderate(ctx, channelID, a, target)
-			if tokenRefused(err) {
-				acct.refusedNow()
+			if signin.TokenRefused(err) {
+				acct.RefusedNow()
 			}
 			return log, err
 		},

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/glimchat/glimchat/wasm/catalog"
 	"github.com/glimchat/glimchat/wasm/config"
 	"github.com/glimchat/glimchat/wasm/dom"
+	"github.com/glimchat/glimchat/wasm/events"
 	"github.com/glimchat/glimchat/wasm/fade"
 	"github.com/glimchat/glimchat/wasm/filter"
 	"github.com/glimchat/glimchat/wasm/glimesh"
@@ -25,6 +27,7 @@ import (
 	"github.com/glimchat/glimchat/wasm/pace"
 	"github.com/glimchat/glimchat/wasm/phoenix"
 	"github.com/glimchat/glimchat/wasm/render"
+	"github.com/glimchat/glimchat/wasm/signin"
 	"github.com/glimchat/glimchat/wasm/source"
 )
 
@@ -59,13 +62,17 @@ func run(view *dom.View) {
 	if !ok {
 		return
 	}
+	if len(pg.cfg.More) > 0 {
+		pg.readMany(ctx, append([]*source.Source{src}, pg.more(ctx)...))
+		return
+	}
 	first, ok := pg.open(ctx, src)
 	if !ok {
 		return
 	}
 	rights := pg.rights(ctx, src.ChannelID())
 	out := pg.output(rights)
-	scr, ok := pg.screen(ctx, src, out)
+	scr, ok := pg.screen(ctx, []*source.Source{src}, out)
 	if !ok {
 		return
 	}
@@ -73,10 +80,17 @@ func run(view *dom.View) {
 	if pg.embed {
 		compose(view, pg.acct, src.ChannelID(), scr.deliver)
 		if rights.Any() {
-			tools(view, out.r, pg.acct, src.ChannelID(), rights, scr.deliver)
+			tools(view, out.r, pg.acct, src.ChannelID(), src.Key(), rights, scr.deliver)
 		}
 	}
-	pg.follow(ctx, src, out, scr)
+	everLive := false // state calls come one at a time
+	err := pg.follow(ctx, src, first.Stream, out, scr, func(st live.State, err error) {
+		state(pg.view, st, err, pg.warn, everLive)
+		everLive = everLive || st == live.Live
+	})
+	if err != nil {
+		pg.fail(catalog.Explain(err))
+	}
 }
 
 // page is what every step of run shares: the view, the configuration and
@@ -87,9 +101,23 @@ type page struct {
 	embed bool
 	warn  string // the parameter warnings the embed page keeps in its status line
 	plan  live.Plan
-	acct  *account // the embed page's sign-in; nil on the overlay
+	acct  *signin.Account // the embed page's sign-in; nil on the overlay
 	log   *slog.Logger
+	conns map[string]conn // by instance origin: the socket and client its sources share
 }
+
+// conn is one instance's connection: one socket carries the subscriptions
+// of all its channels.
+type conn struct {
+	sock   *phoenix.Socket // nil when the chat is polled
+	client *glimesh.Client
+	subs   int // subscriptions the socket carries
+}
+
+// subsPerSocket is how many subscriptions the page puts on one socket
+// before it opens another to the same instance: an instance may bound
+// them (glimchat demo allows 10), and a channel needs one or two.
+const subsPerSocket = 10
 
 // readPage reads the configuration from the URL and picks the language.
 // Parameter warnings go to the console (and the generator shows them). On
@@ -121,9 +149,11 @@ func readPage(view *dom.View) (*page, bool) {
 		pg.fail(catalog.NoInstance)
 		return nil, false
 	}
-	origin := cfg.Instance.Scheme + "://" + cfg.Instance.Host
-	if err := view.OnPolicyBlock(cfg.Instance, catalog.BlockedByPolicy(origin)); err != nil {
-		pg.log.Warn("listen for CSP refusals", "err", err)
+	for _, s := range cfg.Sources() {
+		origin := s.Instance.Scheme + "://" + s.Instance.Host
+		if err := view.OnPolicyBlock(s.Instance, catalog.BlockedByPolicy(origin)); err != nil {
+			pg.log.Warn("listen for CSP refusals", "err", err)
+		}
 	}
 	pg.plan = live.Decide(cfg.Transport, href, cfg.Instance.String())
 	return pg, true
@@ -136,8 +166,8 @@ func (pg *page) connect(ctx context.Context) (*source.Source, bool) {
 	creds := glimesh.Auth{ClientID: pg.cfg.ClientID}
 	if pg.embed {
 		pg.acct = newAccount(pg.cfg, pg.plan, pg.log)
-		if pg.acct.restore() && creds.ClientID == "" {
-			creds.Token = pg.acct.token()
+		if pg.acct.Restore() && creds.ClientID == "" {
+			creds.Token = pg.acct.Token()
 		}
 	}
 	if creds.ClientID == "" && creds.Token == "" {
@@ -148,39 +178,81 @@ func (pg *page) connect(ctx context.Context) (*source.Source, bool) {
 		}
 		return nil, false
 	}
-	sock, client, err := pg.dial(ctx, creds)
-	if err == nil {
-		var src *source.Source
-		src, err = source.New(source.Options{Client: client, Channel: pg.cfg.Channel, Socket: sock,
-			PollFallback: pg.plan.PollFallback, History: pg.cfg.History, Limit: pg.cfg.Limit,
-			ModPoll: pg.cfg.ModPoll, Poll: pg.cfg.Poll, Logger: pg.log})
-		if err == nil {
-			return src, true
-		}
+	src, err := pg.source(ctx, config.ChatSource{Channel: pg.cfg.Channel, Instance: pg.cfg.Instance}, creds, pg.plan, "")
+	if err != nil {
+		pg.fail(catalog.CannotStart(err))
+		return nil, false
 	}
-	pg.fail(catalog.CannotStart(err))
-	return nil, false
+	return src, true
+}
+
+// source makes the source of channel s, on the connection to its instance
+// (made now when it is the first source there). other is the instance's
+// origin when it is not the page's first, else "".
+func (pg *page) source(ctx context.Context, s config.ChatSource, creds glimesh.Auth, plan live.Plan, other string) (*source.Source, error) {
+	if pg.conns == nil {
+		pg.conns = map[string]conn{}
+	}
+	need := 1 // the chat
+	if ev := pg.cfg.Overlay.EventsFor(pg.embed); ev.Has(config.ShowLive) || ev.Has(config.ShowTitle) {
+		need++ // the channel's changes
+	}
+	c, ok := pg.conns[s.Instance.String()]
+	if !ok || c.sock != nil && c.subs+need > subsPerSocket {
+		sock, client, err := pg.dial(ctx, s.Instance, plan, creds)
+		if err != nil {
+			return nil, err
+		}
+		c = conn{sock: sock, client: client}
+	}
+	c.subs += need
+	pg.conns[s.Instance.String()] = c
+	src, err := source.New(source.Options{Client: c.client, Channel: s.Channel, Instance: other, Socket: c.sock,
+		PollFallback: plan.PollFallback, History: pg.cfg.History, Limit: pg.cfg.Limit,
+		ModPoll: pg.cfg.ModPoll, ModQuiet: pg.quietModPoll(), Poll: pg.cfg.Poll, Logger: pg.log})
+	if err != nil {
+		return nil, err
+	}
+	if err := dom.OnVisibility(src.Visible); err != nil {
+		pg.log.Warn("listen for the page being hidden", "err", err) // reads go on while hidden
+	}
+	return src, nil
+}
+
+// Once the chat is quiet, the moderation is read this often: an overlay,
+// one per streamer, keeps it brisk; the embed, one per viewer, spares the
+// instance (moderation.QuietAfter).
+const (
+	overlayQuietModPoll = 15 * time.Second
+	embedQuietModPoll   = time.Minute
+)
+
+func (pg *page) quietModPoll() time.Duration {
+	if pg.embed {
+		return max(pg.cfg.ModPoll, embedQuietModPoll)
+	}
+	return max(pg.cfg.ModPoll, overlayQuietModPoll)
 }
 
 // dial starts the socket the plan asks for, and the client whose queries
 // go by fetch or, cross-origin, through that socket. sock is nil when the
 // chat is polled.
-func (pg *page) dial(ctx context.Context, creds glimesh.Auth) (sock *phoenix.Socket, client *glimesh.Client, err error) {
+func (pg *page) dial(ctx context.Context, instance *url.URL, plan live.Plan, creds glimesh.Auth) (sock *phoenix.Socket, client *glimesh.Client, err error) {
 	var tunnel *phoenix.Socket
-	if pg.plan.Subscribe || pg.plan.Queries == live.ViaSocket {
-		if sock, err = newSocket(pg.cfg, creds, pg.log); err != nil {
+	if plan.Subscribe || plan.Queries == live.ViaSocket {
+		if sock, err = newSocket(pg.cfg, instance, creds, pg.log); err != nil {
 			return nil, nil, err
 		}
 		go sock.Run(ctx)
 		if err := dom.OnWake(sock.Wake); err != nil {
 			pg.log.Warn("listen for page wake-ups", "err", err) // reconnects still happen, after the backoff
 		}
-		if pg.plan.Queries == live.ViaSocket {
+		if plan.Queries == live.ViaSocket {
 			tunnel = sock
 		}
 	}
-	client, err = glimesh.NewClient(pg.cfg.Instance, queries(tunnel), creds)
-	if !pg.plan.Subscribe {
+	client, err = glimesh.NewClient(instance, queries(tunnel), creds)
+	if !plan.Subscribe {
 		sock = nil // the chat is polled
 	}
 	return sock, client, err
@@ -204,7 +276,7 @@ func (pg *page) open(ctx context.Context, src *source.Source) (glimesh.Start, bo
 // the first message is rendered: they get tools on every message. A
 // refused token must not hold the chat back for long.
 func (pg *page) rights(ctx context.Context, channelID string) glimesh.Rights {
-	poster := pg.acct.client()
+	poster := pg.acct.Client()
 	if poster == nil {
 		return glimesh.Rights{}
 	}
@@ -232,9 +304,11 @@ func (pg *page) output(rights glimesh.Rights) *output {
 	cfg, o := pg.cfg, pg.cfg.Overlay
 	out := &output{}
 	out.keep = filter.New(filter.Options{ShowBots: o.ShowBots, Bots: o.BotNames, HideCommands: o.HideCommands,
-		Block: o.Block, Highlight: o.Highlight, Streamer: cfg.Channel, Mentions: o.Mentions})
+		Block: o.Block, Highlight: o.Highlight, Streamer: cfg.Channel, Mentions: o.Mentions,
+		HideFollows: !o.EventsFor(pg.embed).Has(config.ShowFollows)})
 	out.r = render.New(render.Options{Links: pg.embed, Avatars: cfg.Avatars, Instance: cfg.Instance, Tools: rights,
-		Highlight: out.keep.Highlighted, Timestamps: o.Timestamps})
+		ToolsChannel: cfg.Channel, Highlight: out.keep.Highlighted, Timestamps: o.Timestamps,
+		SourceTags: len(cfg.More) > 0 && !o.HideSourceTag})
 	out.paint = func(shown []glimesh.Message) {
 		show(pg.view, out.r, shown)
 		if out.historyIn.Load() && !out.announced.Swap(true) {
@@ -265,14 +339,28 @@ type lanes struct {
 // screen starts the screen, with the source's moderation reads, and the
 // pacer: live messages reach the screen a screenful a frame at most, so
 // that none is pruned before it was painted.
-func (pg *page) screen(ctx context.Context, src *source.Source, out *output) (*lanes, bool) {
+func (pg *page) screen(ctx context.Context, srcs []*source.Source, out *output) (*lanes, bool) {
 	steps := make(chan moderation.Step, 64)
 	l := &lanes{deliver: func(s moderation.Step) { steps <- s }}
 	scr := moderation.New(moderation.Options{Limit: pg.cfg.Limit, Hold: pg.cfg.Hold, Gated: pg.cfg.ModPoll > 0})
-	readNow, err := src.Moderate(l.deliver)
-	if err != nil {
-		pg.fail(catalog.CannotStart(err))
-		return nil, false
+	var kicks []func()
+	for _, src := range srcs {
+		kick, err := src.Moderate(l.deliver)
+		if err != nil {
+			pg.fail(catalog.CannotStart(err))
+			return nil, false
+		}
+		if kick != nil {
+			kicks = append(kicks, kick)
+		}
+	}
+	var readNow func()
+	if len(kicks) > 0 {
+		readNow = func() {
+			for _, k := range kicks {
+				k()
+			}
+		}
 	}
 	go scr.Run(ctx, steps, out.paint, readNow)
 	l.pacer = pace.New(pace.Options{Limit: pg.cfg.Limit, Logger: pg.log})
@@ -296,18 +384,32 @@ func (pg *page) history(ctx context.Context, src *source.Source, first glimesh.S
 	})
 }
 
-// follow reads the live chat until the page closes.
-func (pg *page) follow(ctx context.Context, src *source.Source, out *output, l *lanes) {
-	everLive := false // onState calls come one at a time
-	err := src.Run(ctx,
-		func(m []glimesh.Message) { l.pacer.Add(ctx, out.keep.Apply(m)) },
-		func(st live.State, err error) {
-			state(pg.view, st, err, pg.warn, everLive)
-			everLive = everLive || st == live.Live
-		})
-	if err != nil && !errors.Is(err, context.Canceled) {
-		pg.fail(catalog.Explain(err))
+// follow reads the live chat, and the stream's changes the page shows,
+// until the page closes; onState gets the connection's state. A change of
+// the stream is no chat message: it skips the filter, the pace and the
+// hold, and is pruned with the rest.
+func (pg *page) follow(ctx context.Context, src *source.Source, stream glimesh.ChannelState, out *output, l *lanes,
+	onState func(live.State, error)) error {
+	sinks := source.Sinks{
+		Messages: func(m []glimesh.Message) { l.pacer.Add(ctx, out.keep.Apply(m)) },
+		State:    onState,
 	}
+	if ev := pg.cfg.Overlay.EventsFor(pg.embed); ev.Has(config.ShowLive) || ev.Has(config.ShowTitle) {
+		tracker := events.NewTracker(events.Show{Live: ev.Has(config.ShowLive), Title: ev.Has(config.ShowTitle)}, stream)
+		sinks.Stream = func(st glimesh.ChannelState, after string) {
+			if line, ok := tracker.Push(st, after); ok {
+				line.InsertedAt = time.Now().UTC().Format("2006-01-02T15:04:05")
+				lines := []glimesh.Message{line}
+				src.Mark(lines)
+				l.deliver(func(s *moderation.Screen) bool { return s.Add(lines, true) })
+			}
+		}
+	}
+	err := src.Run(ctx, sinks)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
 }
 
 func (pg *page) fail(msg string) { fail(pg.view, msg, pg.warn) }
@@ -317,7 +419,7 @@ func (pg *page) fail(msg string) { fail(pg.view, msg, pg.warn) }
 func show(view *dom.View, r *render.Renderer, shown []glimesh.Message) {
 	ids := make([]string, len(shown))
 	for i, m := range shown {
-		ids[i] = m.ID
+		ids[i] = m.Key()
 	}
 	view.Show(ids, func(i int) string { return r.HTML(shown[i]) })
 }

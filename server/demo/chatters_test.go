@@ -24,7 +24,7 @@ func driveChat(t *testing.T, h *harness, n int, beforeTick func()) ([]*message, 
 		asked = d
 		return ticks, func() {}
 	}
-	sub := h.inst.hub.subscribe("6")
+	sub := h.inst.hub.subscribe(fieldChat, ptr("6"))
 	defer h.inst.hub.unsubscribe(sub)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -37,7 +37,7 @@ func driveChat(t *testing.T, h *harness, n int, beforeTick func()) ([]*message, 
 		ticks <- testNow
 		select {
 		case m := <-sub.ch:
-			got = append(got, m)
+			got = append(got, m.(*message))
 		case <-time.After(5 * time.Second):
 			t.Fatalf("no message after %d ticks", len(got))
 		}

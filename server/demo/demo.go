@@ -1,9 +1,10 @@
 // Package demo is a Glimesh-compatible instance for development and tests:
 // the real API's GraphQL schema (a strict subset), auth rules, errors,
 // pagination, tokenization, CORS, OAuth sign-in (oauth.go) and
-// Phoenix/Absinthe websocket, with fixtures, simulated chatters and fault
-// hooks. It stands in for an external server, so it never imports the
-// widget.
+// Phoenix/Absinthe websocket, follows (follows.go) and channel changes
+// (streams.go) with their pushes, with fixtures, a simulation of chat and
+// of what else happens on a channel (simulate.go) and fault hooks. It
+// stands in for an external server, so it never imports the widget.
 //
 // Some answers come from reading the server's code, not from a running
 // instance, and a few are guesses where nothing could be checked: an unknown
@@ -30,8 +31,8 @@ import (
 	_ "embed"
 	"fmt"
 	"log/slog"
-	"math"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,8 +49,12 @@ var schemaSDL string
 
 // Options configures an Instance.
 type Options struct {
-	Seed        int64         // makes fixtures and simulated chat deterministic
-	ChatRate    float64       // simulated messages per second in demo; 0 = off
+	Seed     int64   // makes fixtures and simulated chat deterministic
+	ChatRate float64 // simulated messages per second in demo; 0 = no simulation at all
+	// ChatOnly keeps the simulation to chat, the spammer and its timeout:
+	// no follows, no stream ending and starting, no title changes, no
+	// single deletes.
+	ChatOnly    bool
 	IdleTimeout time.Duration // websocket idle timeout; 0 = 60s like Phoenix
 	Faults      bool          // expose the fault hooks under /_demo/fault/
 	Logger      *slog.Logger
@@ -129,14 +134,13 @@ func New(opts Options) (*Instance, error) {
 		sockets: make(map[*socket]struct{}),
 		lim:     defaultLimits(),
 	}
-	// Spam has a generator of its own, so the chatters' lines stay what
-	// the seed made them before there was a spammer.
-	inst.sim.rng = rand.New(rand.NewPCG(seed^0x5ba4, seed))
-	inst.sim.spamAt = inst.spamGap(0)
+	// The spam, deletes and events have generators of their own, so the
+	// chatters' lines stay what the seed made them before there were any.
+	inst.initSim(seed)
 	// Erlang's unique integers start near -2^59 on 64-bit nodes, so real
 	// subscription ids carry a negative number.
 	inst.uniq.Store(-576460752303423488)
-	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), opts.Now())
+	seedHistory(inst.store, rand.New(rand.NewPCG(seed^0x5eed, seed)), rand.New(rand.NewPCG(seed^0xc0, seed)), opts.Now())
 	assets, err := buildAssets(inst.store)
 	if err != nil {
 		return nil, fmt.Errorf("build demo assets: %w", err)
@@ -146,7 +150,10 @@ func New(opts Options) (*Instance, error) {
 		return nil, err
 	}
 	for _, u := range inst.store.users {
-		scopes := []string{"public", "chat"}
+		if u.fan {
+			continue
+		}
+		scopes := []string{"public", "chat", "follow", "stream_info"}
 		if u.username == "lurker" {
 			scopes = []string{"public"}
 		}
@@ -177,8 +184,9 @@ func realTicker(d time.Duration) (<-chan time.Time, func()) {
 	return t.C, t.Stop
 }
 
-// Tokens returns a bearer token for every demo user; lurker's lacks the
-// chat scope.
+// Tokens returns a bearer token for every demo user but the simulated
+// followers, with the scopes public, chat, follow and stream_info;
+// lurker's has public alone.
 func (inst *Instance) Tokens() []Token {
 	out := make([]Token, len(inst.tokens))
 	for i, t := range inst.tokens {
@@ -213,121 +221,19 @@ func (inst *Instance) Post(channelName, username, text string) (string, error) {
 }
 
 func (inst *Instance) createMessage(c *channel, u *user, text *string) (*message, error) {
-	m, err := inst.store.create(c, u, text, inst.now())
+	return inst.postMessage(c, u, text, false)
+}
+
+// postMessage is Chat.create_chat_message: stored, then published to the
+// chatMessage subscriptions of the channel and the firehose. followed
+// marks the follow announcement.
+func (inst *Instance) postMessage(c *channel, u *user, text *string, followed bool) (*message, error) {
+	m, err := inst.store.create(c, u, text, followed, inst.now())
 	if err != nil {
 		return nil, err
 	}
-	inst.hub.publish(m)
+	inst.hub.publish(fieldChat, strconv.Itoa(c.id), m)
 	return m, nil
-}
-
-// Run posts simulated chat into demo at Options.ChatRate until ctx ends.
-func (inst *Instance) Run(ctx context.Context) {
-	if inst.opts.ChatRate <= 0 {
-		<-ctx.Done()
-		return
-	}
-	interval := time.Duration(float64(time.Second) / inst.opts.ChatRate)
-	if interval < time.Millisecond {
-		interval = time.Millisecond
-	}
-	tick, stop := inst.ticker(interval)
-	defer stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick:
-			inst.chatOnce()
-		}
-	}
-}
-
-// The simulated spammer, and the moderator who times it out.
-const (
-	spammerName      = "promo_pete"
-	simModeratorName = "MartaMod"
-)
-
-var spamLines = []string{
-	"Want more viewers? Buy followers at https://cheap-viewers.example 1000 for $1!!!",
-	"FREE FOLLOWERS >>> https://free-follows.example <<< limited time only",
-	"become famous today, real viewers guaranteed, DM me",
-}
-
-// simState is where the simulated chat is in its spam cycle.
-type simState struct {
-	rng     *rand.Rand
-	turn    int
-	spamAt  int  // the turn from which the spammer tries again
-	spammed bool // the spammer posted last turn: the moderator acts now
-}
-
-// spamGap is the turn after turn at which the spammer comes back: 30 to 60
-// turns on, but not before its 5-minute timeout has run out at the chat
-// rate, with a fifth more in case the moderator's turn came late (at the
-// default rate, about every 6 minutes). So with the real clock the
-// sequence depends on the seed alone. At the start, turn 0, there is no
-// timeout to wait out.
-func (inst *Instance) spamGap(turn int) int {
-	gap := 30 + inst.sim.rng.IntN(31)
-	if turn > 0 {
-		gap = max(gap, int(math.Ceil(shortTimeout.until.Seconds()*inst.opts.ChatRate*1.2))+1)
-	}
-	return turn + gap
-}
-
-// chatOnce takes one simulated turn: a chatter's line; now and then the
-// spammer's ad instead, and on the next turn the moderator times the
-// spammer out, through the mutations' code path, and says so. The seeded
-// generators make the sequence repeatable.
-func (inst *Instance) chatOnce() {
-	s := inst.store
-	c := s.channelByID(demoChannelID)
-	spammer := s.userByName(spammerName)
-	inst.rngMu.Lock()
-	sim := &inst.sim
-	sim.turn++
-	var u *user
-	var text string
-	modTurn := sim.spammed
-	switch {
-	case modTurn:
-		sim.spammed = false
-		u, text = s.userByName(simModeratorName), "@"+spammerName+" no ads in here. Take five."
-	// A slower clock than the ticker's (or a human moderator) may keep
-	// the spammer out for longer: then the turn is a chatter's.
-	case sim.turn >= sim.spamAt && inst.mayPost(c, spammer):
-		u, text = spammer, spamLines[sim.rng.IntN(len(spamLines))]
-		sim.spammed = true
-		sim.spamAt = inst.spamGap(sim.turn)
-	default:
-		cast := chatterCast(s)
-		u = cast[inst.chatSeq%len(cast)]
-		if inst.chatSeq >= len(cast) {
-			u = cast[inst.rng.IntN(len(cast))]
-		}
-		text = chatterLine(inst.rng, -1)
-		inst.chatSeq++
-	}
-	inst.rngMu.Unlock()
-	if modTurn {
-		if _, err := inst.moderate(c, u, spammer, shortTimeout); err != nil {
-			inst.log.Warn("simulated timeout refused", "moderator", u.username, "err", err)
-		}
-	}
-	if _, err := inst.createMessage(c, u, &text); err != nil {
-		inst.log.Warn("simulated chat message refused", "user", u.username, "err", err)
-	}
-}
-
-// mayPost reports whether no ban or timeout keeps u out of c now.
-func (inst *Instance) mayPost(c *channel, u *user) bool {
-	s := inst.store
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	b, err := c.activeBanLocked(u, inst.now())
-	return b == nil && err == nil
 }
 
 type panicLogger struct{ log *slog.Logger }

@@ -5,14 +5,16 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"time"
 )
 
 // The cast of the demo instance. Channel ids and user ids are distinct
 // number ranges, as on the real server.
 const (
-	demoChannelID  = 6
-	quietChannelID = 7
+	demoChannelID   = 6
+	quietChannelID  = 7
+	cohostChannelID = 8
 )
 
 func seedStore(now time.Time) *store {
@@ -42,9 +44,17 @@ func seedStore(now time.Time) *store {
 	tim := mk(212, "timeout_tim")
 	hana := mk(213, "HelperHana")
 	pete := mk(214, spammerName)
+	cohost := mk(156, "cohost")
+	cohost.displayname = "CoHost"
+	ari := mk(215, "Ari")
+	bea := mk(216, "bea_plays")
+	cyrus := mk(217, "CyrusMod")
 
 	s := &store{
-		users: []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim, hana, pete},
+		follows:    make(map[followKey]*follower),
+		followMsgs: make(map[followKey]time.Time),
+		users: []*user{demo, quiet, marta, sam, fox, li, ada, vic, noor, kenji, zofia, lurker, bob, tim, hana, pete,
+			cohost, ari, bea, cyrus},
 		global: []emote{
 			{code: ":glimsmile:", file: "glimsmile.svg"},
 			{code: ":glimwow:", file: "glimwow.svg"},
@@ -53,8 +63,8 @@ func seedStore(now time.Time) *store {
 		},
 	}
 	dc := &channel{
-		id: demoChannelID, streamer: demo, title: "Demo stream: chat all day", live: true,
-		language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour),
+		id: demoChannelID, streamer: demo, title: ptr(demoTitles[0]), live: true,
+		language: "en", rulesMd: "Be kind. No spoilers.", inserted: at(300 * 24 * time.Hour), updated: at(2 * time.Hour),
 		subscribers: map[int]bool{sam.id: true, fox.id: true, marta.id: true},
 		emotes:      []emote{{code: ":demowave:", file: "demowave.svg"}, {code: ":demohype:", file: "demohype.svg"}},
 	}
@@ -65,55 +75,123 @@ func seedStore(now time.Time) *store {
 		{row: row{id: 2, channel: dc, user: hana, inserted: at(30 * 24 * time.Hour)}, can: canShortTimeout | canDelete},
 	}
 	s.channels = []*channel{dc, {
-		id: quietChannelID, streamer: quiet, title: "Quiet reading, links blocked", live: false,
-		language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour),
+		id: quietChannelID, streamer: quiet, title: ptr("Quiet reading, links blocked"), live: false,
+		language: "en", disableHyperlinks: true, blockLinks: true, inserted: at(200 * 24 * time.Hour), updated: at(200 * 24 * time.Hour),
 		subscribers: map[int]bool{},
 	}}
+	// cohost streams alongside demo, with a chat of its own: a few of
+	// demo's viewers, and people of its own. It has no emotes of its own,
+	// so demo's stay text there.
+	cc := &channel{
+		id: cohostChannelID, streamer: cohost, title: ptr("Co-streaming with demo"), live: true,
+		language: "en", rulesMd: "Same rules as demo.", inserted: at(100 * 24 * time.Hour), updated: at(90 * time.Minute),
+		subscribers: map[int]bool{ari.id: true},
+	}
+	cc.moderators = []*moderator{{row: row{id: 3, channel: cc, user: cyrus, inserted: at(60 * 24 * time.Hour)}, can: canAll}}
+	s.channels = append(s.channels, cc)
+	// The simulated followers: newcomers with an account and nothing else.
+	for i, name := range fanNames() {
+		fan := mk(fanFirstID+i, name)
+		fan.fan = true
+		fan.inserted = at(time.Duration(30-i%30) * 24 * time.Hour)
+		s.users = append(s.users, fan)
+	}
 	// banned_bob is banned; timeout_tim's long timeout has 10 minutes left.
-	s.moderateLocked(dc, marta, bob, banAction, at(72*time.Hour))
-	s.moderateLocked(dc, marta, tim, longTimeout, at(5*time.Minute))
+	s.moderateLocked(dc, marta, bob, banAction, nil, at(72*time.Hour))
+	s.moderateLocked(dc, marta, tim, longTimeout, nil, at(5*time.Minute))
 	return s
 }
 
-// seedHistory stores old messages: the oldest have metadata null, like
-// history from before the metadata column existed.
-func seedHistory(s *store, rng *rand.Rand, now time.Time) {
-	demo := s.channelByID(demoChannelID)
-	quiet := s.channelByID(quietChannelID)
-	const n, nullMeta = 150, 40
-	start := now.Add(-2 * time.Hour)
-	cast := chatterCast(s)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range n {
-		u := cast[rng.IntN(len(cast))]
-		text := chatterLine(rng, i)
-		m := &message{
-			channel:  demo,
-			user:     u,
-			text:     text,
-			tokens:   tokenize(text, s.parserConfigFor(demo, u)),
-			inserted: start.Add(time.Duration(i) * 45 * time.Second).UTC().Truncate(time.Second),
-		}
-		if i >= nullMeta {
-			m.meta = &metadata{admin: u.admin, streamer: demo.streamer == u, moderator: demo.moderatorOf(u) != nil,
-				subscriber: demo.subscribers[u.id], founder: u.founder, supporter: u.supporter}
-		}
-		s.insertLocked(m)
-		if i%30 == 0 {
-			qt := "quiet page " + fmt.Sprint(i/30+1) + " of the book, see glimesh.tv later"
-			s.insertLocked(&message{channel: quiet, user: quiet.streamer, text: qt,
-				tokens: tokenize(qt, s.parserConfigFor(quiet, quiet.streamer)), meta: &metadata{streamer: true},
-				inserted: m.inserted})
+func ptr[T any](v T) *T { return &v }
+
+// demoTitles are the titles the simulated streamer of demo gives the
+// stream, in turn, the first being the one it has at the start.
+var demoTitles = []string{
+	"Demo stream: chat all day",
+	"Demo stream: speedrun practice",
+	"Demo stream: viewer games night",
+	"Demo stream: building a chat overlay",
+}
+
+// fanFirstID is the user id of the first simulated follower.
+const fanFirstID = 301
+
+// fanNames are the usernames of the simulated followers, whom the
+// simulation has follow in turn (simulate.go): 255, an odd number, so that
+// each one's follows alternate between demo and cohost.
+func fanNames() []string {
+	adjectives := []string{"Cosmic", "Sleepy", "Brave", "Quiet", "Lucky", "Mellow", "Swift", "Witty",
+		"Sunny", "Misty", "Jolly", "Nimble", "Rusty", "Velvet", "Zesty", "Amber", "Frosty"}
+	animals := []string{"Otter", "Lynx", "Heron", "Badger", "Gecko", "Panda", "Raven", "Koala",
+		"Marten", "Newt", "Puffin", "Quokka", "Seal", "Tapir", "Wombat"}
+	var out []string
+	for _, a := range adjectives {
+		for _, b := range animals {
+			out = append(out, a+b)
 		}
 	}
+	return out
+}
+
+// seedHistory stores old messages, two hours of them in demo and cohost
+// (and a few in quiet), in the order of their times, as the real ids are:
+// the oldest of demo have metadata null, like history from before the
+// metadata column existed. rng draws demo's, coRng cohost's.
+func seedHistory(s *store, rng, coRng *rand.Rand, now time.Time) {
+	demo := s.channelByID(demoChannelID)
+	quiet := s.channelByID(quietChannelID)
+	cohost := s.channelByID(cohostChannelID)
+	const n, nullMeta, coN = 150, 40, 63
+	start := now.Add(-2 * time.Hour)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var msgs []*message
+	cast := chatterCast(s)
+	for i := range n {
+		u := cast[rng.IntN(len(cast))]
+		m := s.seedMessage(demo, u, chatterLine(rng, i), start.Add(time.Duration(i)*45*time.Second), i >= nullMeta)
+		msgs = append(msgs, m)
+		if i%30 == 0 {
+			qt := "quiet page " + fmt.Sprint(i/30+1) + " of the book, see glimesh.tv later"
+			msgs = append(msgs, s.seedMessage(quiet, quiet.streamer, qt, m.inserted, true))
+		}
+	}
+	coCast := cohostCast(s)
+	for j := range coN {
+		u := coCast[coRng.IntN(len(coCast))]
+		msgs = append(msgs, s.seedMessage(cohost, u, chatterLine(coRng, -1), start.Add(20*time.Second+time.Duration(j)*115*time.Second), true))
+	}
+	sort.SliceStable(msgs, func(i, j int) bool { return msgs[i].inserted.Before(msgs[j].inserted) })
+	for _, m := range msgs {
+		s.insertLocked(m)
+	}
+}
+
+// seedMessage is a message of the history, with metadata when meta.
+func (s *store) seedMessage(c *channel, u *user, text string, at time.Time, meta bool) *message {
+	m := &message{channel: c, user: u, text: text, tokens: tokenize(text, s.parserConfigFor(c, u)), inserted: dbTime(at)}
+	if meta {
+		m.meta = &metadata{admin: u.admin, streamer: c.streamer == u, moderator: c.moderatorOf(u) != nil,
+			subscriber: c.subscribers[u.id], founder: u.founder, supporter: u.supporter}
+	}
+	return m
 }
 
 // chatterCast is everyone who may chat in demo: every role is there.
 func chatterCast(s *store) []*user {
-	var out []*user
-	for _, name := range []string{"demo", "MartaMod", "SubSam", "FounderFox", "SupporterLi", "AdminAda", "ViewerVic", "Noor", "kenji_k", "Zofia"} {
-		out = append(out, s.userByName(name))
+	return castOf(s, "demo", "MartaMod", "SubSam", "FounderFox", "SupporterLi", "AdminAda", "ViewerVic", "Noor", "kenji_k", "Zofia")
+}
+
+// cohostCast is who chats in cohost: its streamer, its moderator and
+// subscriber, a viewer of its own, and three of demo's.
+func cohostCast(s *store) []*user {
+	return castOf(s, "cohost", "CyrusMod", "Ari", "bea_plays", "ViewerVic", "Noor", "SubSam")
+}
+
+func castOf(s *store, names ...string) []*user {
+	out := make([]*user, len(names))
+	for i, name := range names {
+		out[i] = s.userByName(name)
 	}
 	return out
 }

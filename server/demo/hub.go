@@ -1,27 +1,35 @@
 package demo
 
-import (
-	"strconv"
-	"sync"
+import "sync"
+
+// The subscription fields the hub serves, each with its Absinthe topics:
+// one for each channel (or streamer) id, and the field's firehose (GT
+// chat.ex, streams.ex, account_follows.ex broadcast to both).
+const (
+	fieldChat      = "chatMessage" // streams:chat:<channel id>, a *message
+	fieldChannel   = "channel"     // streams:channel:<channel id>, a channelSnap
+	fieldFollowers = "followers"   // accounts:follows:<streamer id>, a *follower
 )
 
-// hub fans new messages out to chatMessage subscriptions, keyed like the
-// Absinthe topics: a channel id, or "" for the firehose.
+// hub fans events out to subscriptions.
 type hub struct {
 	mu   sync.Mutex
 	subs map[*hubSub]struct{}
 }
 
 type hubSub struct {
-	topic  string
-	ch     chan *message
+	field  string
+	topic  *string // the argument as the client gave it; nil for the firehose
+	ch     chan any
 	lagged bool // set, under the hub lock, before ch is closed for falling behind
 }
 
 func newHub() *hub { return &hub{subs: make(map[*hubSub]struct{})} }
 
-func (h *hub) subscribe(topic string) *hubSub {
-	s := &hubSub{topic: topic, ch: make(chan *message, 1024)}
+// subscribe listens to field's events of topic, or to all of them when
+// topic is nil. Topics match as text, as Absinthe's do: "06" is not "6".
+func (h *hub) subscribe(field string, topic *string) *hubSub {
+	s := &hubSub{field: field, topic: topic, ch: make(chan any, 1024)}
 	h.mu.Lock()
 	h.subs[s] = struct{}{}
 	h.mu.Unlock()
@@ -39,20 +47,20 @@ func (h *hub) unsubscribe(s *hubSub) {
 	}
 }
 
-// publish never blocks. A subscriber 1024 messages behind is cut off (its
-// channel closed with lagged set) rather than silently skipped: Phoenix never
-// drops a push on a live socket, so the socket must close and the client
-// reconnect and backfill, as when a real server kills an overloaded socket.
-func (h *hub) publish(m *message) {
-	topic := strconv.Itoa(m.channel.id)
+// publish never blocks. A subscriber 1024 events behind is cut off (its
+// channel closed with lagged set) rather than silently skipped: Phoenix
+// never drops a push on a live socket, so the socket must close and the
+// client reconnect and backfill, as when a real server kills an
+// overloaded socket.
+func (h *hub) publish(field, topic string, v any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {
-		if s.topic != "" && s.topic != topic {
+		if s.field != field || (s.topic != nil && *s.topic != topic) {
 			continue
 		}
 		select {
-		case s.ch <- m:
+		case s.ch <- v:
 		default:
 			s.lagged = true
 			delete(h.subs, s)

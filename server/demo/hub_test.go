@@ -7,10 +7,10 @@ import "testing"
 func TestHubCutsOffLaggingSubscriber(t *testing.T) {
 	h := newHub()
 	ch := &channel{id: 6}
-	slow := h.subscribe("6")
-	other := h.subscribe("7")
+	slow := h.subscribe(fieldChat, ptr("6"))
+	other := h.subscribe(fieldChat, ptr("7"))
 	for i := range cap(slow.ch) + 1 {
-		h.publish(&message{id: i + 1, channel: ch})
+		h.publish(fieldChat, "6", &message{id: i + 1, channel: ch})
 	}
 	got := 0
 	for range slow.ch {

@@ -47,7 +47,8 @@ const (
 	maxSockets = 256
 
 	// maxSubscriptionsPerSocket bounds the subscriptions one socket holds
-	// (about 60 KB each); a widget needs one per channel it shows.
+	// (about 60 KB each); a widget needs one or two per channel it shows
+	// (chatMessage, channel).
 	maxSubscriptionsPerSocket = 10
 
 	// maxQueuedBytes is what may wait for a slow client before its socket

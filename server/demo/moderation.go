@@ -38,21 +38,22 @@ func (c *channel) mayModerate(u *user, act *modAction) bool {
 
 // moderate is the part of Glimesh.Chat's moderation functions after the
 // resolver's lookups: the policy, the effect, the log row. The API and the
-// simulated moderator both come through here. Hiding messages (is_visible)
-// is not done: the API shows no such flag, and chatMessages returns hidden
-// messages all the same.
-func (inst *Instance) moderate(c *channel, mod, target *user, act *modAction) (*modLog, error) {
+// simulated moderators both come through here. msg is the message a
+// delete takes down, nil for the other actions. chatMessages returns
+// hidden messages all the same (the API has no is_visible), but how they
+// were hidden shows in their updatedAt.
+func (inst *Instance) moderate(c *channel, mod, target *user, act *modAction, msg *message) (*modLog, error) {
 	if !c.mayModerate(mod, act) {
 		return nil, errors.New(errUnauthorized) // Bodyguard's {:error, :unauthorized}
 	}
 	s := inst.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.moderateLocked(c, mod, target, act, dbTime(inst.now()))
+	return s.moderateLocked(c, mod, target, act, msg, dbTime(inst.now()))
 }
 
 // moderateLocked is the effect and the log row, at now.
-func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, now time.Time) (*modLog, error) {
+func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, msg *message, now time.Time) (*modLog, error) {
 	switch act {
 	case shortTimeout, longTimeout, banAction:
 		// A new row every time, never an update: channel_bans has no
@@ -64,15 +65,39 @@ func (s *store) moderateLocked(c *channel, mod, target *user, act *modAction, no
 		s.nextBan++
 		b.id = s.nextBan
 		c.bans.appendLocked(b)
+		s.hideAllLocked(c, target)
 	case unbanAction:
 		if err := s.unbanLocked(c, target); err != nil {
 			return nil, err
 		}
+	case deleteMessage:
+		s.hideLocked(msg, now)
 	}
 	s.nextLog++
 	l := &modLog{row: row{id: s.nextLog, channel: c, user: target, inserted: now}, moderator: mod, action: act.name}
 	c.modLogs.appendLocked(l)
 	return l, nil
+}
+
+// hideAllLocked is delete_chat_messages_for_user, which hides the user's
+// visible messages in c with Repo.update_all(set: [is_visible: false]):
+// update_all sets only what it is told, so updated_at stays.
+func (s *store) hideAllLocked(c *channel, u *user) {
+	for _, m := range c.messages.rows {
+		if m.user == u {
+			m.visible = false
+		}
+	}
+}
+
+// hideLocked is delete_chat_message: ChatMessage.changeset(%{is_visible:
+// false}) |> Repo.update(), which moves updated_at to now, like
+// insertedAt in whole seconds. A message hidden already makes an empty
+// changeset, and Repo.update writes nothing, so its updated_at stays.
+func (s *store) hideLocked(m *message, now time.Time) {
+	if m.visible {
+		m.visible, m.updated = false, now
+	}
 }
 
 // unbanLocked deletes the user's permanent ban as unban_user does:
@@ -115,27 +140,29 @@ func (r *rootResolver) UnbanUser(ctx context.Context, args modUserArgs) (*modLog
 }
 
 func (r *rootResolver) moderateUser(ctx context.Context, args modUserArgs, act *modAction) (*modLogRes, error) {
-	return r.moderation(ctx, args.ChannelID, act, func() (*user, error) {
-		return r.inst.store.userByIDString(string(args.UserID))
+	return r.moderation(ctx, args.ChannelID, act, func() (*user, *message, error) {
+		u, err := r.inst.store.userByIDString(string(args.UserID))
+		return u, nil, err
 	})
 }
 
-// DeleteChatMessage logs the message's author. As on the real server the
-// message may belong to another channel than channelId: only the
-// moderator's rights in channelId are checked.
+// DeleteChatMessage hides the message and logs its author. As on the real
+// server the message may belong to another channel than channelId: only
+// the moderator's rights in channelId are checked.
 func (r *rootResolver) DeleteChatMessage(ctx context.Context, args struct{ ChannelID, MessageID graphql.ID }) (*modLogRes, error) {
-	return r.moderation(ctx, args.ChannelID, deleteMessage, func() (*user, error) {
+	return r.moderation(ctx, args.ChannelID, deleteMessage, func() (*user, *message, error) {
 		m, err := r.inst.store.messageByIDString(string(args.MessageID))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return m.user, nil
+		return m.user, m, nil
 	})
 }
 
 // moderation is ChatResolver's order: the chat scope, then the bang
 // lookups (channel, then target), which raise for anyone, then the policy.
-func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act *modAction, target func() (*user, error)) (*modLogRes, error) {
+// target returns the user acted on and, for a delete, the message.
+func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act *modAction, target func() (*user, *message, error)) (*modLogRes, error) {
 	ri := reqFrom(ctx)
 	if !ri.acc.canChat() {
 		return nil, errors.New(errUnauthorized)
@@ -144,11 +171,11 @@ func (r *rootResolver) moderation(ctx context.Context, channelID graphql.ID, act
 	if err != nil {
 		return nil, ri.fail(err)
 	}
-	u, err := target()
+	u, m, err := target()
 	if err != nil {
 		return nil, ri.fail(err)
 	}
-	l, err := r.inst.moderate(c, ri.acc.user, u, act)
+	l, err := r.inst.moderate(c, ri.acc.user, u, act, m)
 	if err != nil {
 		return nil, ri.fail(err)
 	}
@@ -185,7 +212,7 @@ type rowRes struct {
 }
 
 func (r rowRes) ID() graphql.ID        { return graphql.ID(strconv.Itoa(r.r.id)) }
-func (r rowRes) Channel() *channelRes  { return &channelRes{r.inst, r.r.channel} }
+func (r rowRes) Channel() *channelRes  { return r.inst.channelRes(r.r.channel) }
 func (r rowRes) User() *userRes        { return &userRes{r.inst, r.r.user} }
 func (r rowRes) InsertedAt() naiveTime { return naiveTime{r.r.inserted} }
 func (r rowRes) UpdatedAt() naiveTime  { return naiveTime{r.r.inserted} }

@@ -162,7 +162,7 @@ func TestModerationPermissions(t *testing.T) {
 					b, _ := c.activeBanLocked(zofia, testNow)
 					s.mu.RUnlock()
 					if b == nil {
-						if _, err := h.inst.moderate(c, s.userByName("MartaMod"), zofia, banAction); err != nil {
+						if _, err := h.inst.moderate(c, s.userByName("MartaMod"), zofia, banAction, nil); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -371,7 +371,7 @@ func TestModerationReadsAndPagination(t *testing.T) {
 	h := newHarness(t, Options{})
 	c, marta := h.inst.store.channelByID(6), h.inst.store.userByName("MartaMod")
 	for _, name := range []string{"Noor", "kenji_k", "Zofia", "ViewerVic", "SubSam"} {
-		if _, err := h.inst.moderate(c, marta, h.inst.store.userByName(name), shortTimeout); err != nil {
+		if _, err := h.inst.moderate(c, marta, h.inst.store.userByName(name), shortTimeout, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -473,7 +473,7 @@ func TestModerationTablesBounded(t *testing.T) {
 	rows, _ := snapshot(s, &c.bans)
 	total := len(rows)
 	for ; total < maxHistory+historySlack+10; total++ {
-		if _, err := h.inst.moderate(c, marta, noor, shortTimeout); err != nil {
+		if _, err := h.inst.moderate(c, marta, noor, shortTimeout, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -54,7 +54,10 @@ func (ri *reqInfo) raised() error {
 
 // canChat is Bodyguard.permit(Glimesh.Api.Scopes, :chat, access): a user
 // token with the chat scope.
-func (a *access) canChat() bool { return a.user != nil && a.scopes["chat"] }
+func (a *access) canChat() bool { return a.has("chat") }
+
+// has is Glimesh.Api.Scopes' scope_check: a user token granted scope.
+func (a *access) has(scope string) bool { return a.user != nil && a.scopes[scope] }
 
 func withReq(ctx context.Context, ri *reqInfo) context.Context {
 	return context.WithValue(ctx, ctxKey{}, ri)
@@ -145,7 +148,7 @@ func (r *rootResolver) Channel(args struct {
 	if c == nil {
 		return nil, errors.New(errNotFound)
 	}
-	return &channelRes{r.inst, c}, nil
+	return r.inst.channelRes(c), nil
 }
 
 func (r *rootResolver) CreateChatMessage(ctx context.Context, args struct {
@@ -167,23 +170,46 @@ func (r *rootResolver) CreateChatMessage(ctx context.Context, args struct {
 	return &messageRes{r.inst, m}, nil
 }
 
+// Subscription resolves the subscription fields: graphql-go would
+// otherwise look for them on the root resolver, where the query's channel
+// field already is.
+func (r *rootResolver) Subscription() *subscriptionResolver { return &subscriptionResolver{r.inst} }
+
+type subscriptionResolver struct{ inst *Instance }
+
 // ChatMessage subscribes to a channel's new messages, or to every
-// channel's when channelId is absent. The channel closes when ctx ends.
-func (r *rootResolver) ChatMessage(ctx context.Context, args struct{ ChannelID *graphql.ID }) (<-chan *messageRes, error) {
-	topic := ""
-	if args.ChannelID != nil {
-		topic = string(*args.ChannelID)
-	}
-	sub := r.inst.hub.subscribe(topic)
-	out := make(chan *messageRes)
+// channel's when channelId is absent.
+func (r *subscriptionResolver) ChatMessage(ctx context.Context, args struct{ ChannelID *graphql.ID }) (<-chan *messageRes, error) {
+	return pushes(ctx, r.inst, fieldChat, (*string)(args.ChannelID), func(m *message) *messageRes { return &messageRes{r.inst, m} }), nil
+}
+
+// Channel subscribes to a channel's changes (update_channel, start_stream,
+// end_stream), or to every channel's when id is absent.
+func (r *subscriptionResolver) Channel(ctx context.Context, args struct{ ID *graphql.ID }) (<-chan *channelRes, error) {
+	return pushes(ctx, r.inst, fieldChannel, (*string)(args.ID), func(c channelSnap) *channelRes { return &channelRes{r.inst, c} }), nil
+}
+
+// Followers subscribes to a streamer's new followers (the topic is the
+// streamer's user id), or to everyone's when streamerId is absent.
+func (r *subscriptionResolver) Followers(ctx context.Context, args struct{ StreamerID *graphql.ID }) (<-chan *followerRes, error) {
+	return pushes(ctx, r.inst, fieldFollowers, (*string)(args.StreamerID), func(f *follower) *followerRes { return &followerRes{r.inst, f} }), nil
+}
+
+// pushes subscribes to field's events of topic (nil: the firehose) and
+// hands them on as resolvers until ctx ends; the channel closes then, or
+// when the hub cut the subscriber off for lagging, which closes the
+// socket.
+func pushes[T, R any](ctx context.Context, inst *Instance, field string, topic *string, res func(T) R) <-chan R {
+	sub := inst.hub.subscribe(field, topic)
+	out := make(chan R)
 	go func() {
 		defer close(out)
-		defer r.inst.hub.unsubscribe(sub)
+		defer inst.hub.unsubscribe(sub)
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case m, ok := <-sub.ch:
+			case v, ok := <-sub.ch:
 				if !ok {
 					if ri := reqFrom(ctx); sub.lagged && ri.lagging != nil {
 						ri.lagging()
@@ -191,14 +217,14 @@ func (r *rootResolver) ChatMessage(ctx context.Context, args struct{ ChannelID *
 					return
 				}
 				select {
-				case out <- &messageRes{r.inst, m}:
+				case out <- res(v.(T)):
 				case <-ctx.Done():
 					return
 				}
 			}
 		}
 	}()
-	return out, nil
+	return out
 }
 
 type userRes struct {
@@ -219,26 +245,32 @@ func (r *userRes) AvatarURL(ctx context.Context) *string {
 
 func (r *userRes) Channel() *channelRes {
 	if c := r.inst.store.channelOf(r.u); c != nil {
-		return &channelRes{r.inst, c}
+		return r.inst.channelRes(c)
 	}
 	return nil
 }
 func (r *userRes) InsertedAt() naiveTime { return naiveTime{r.u.inserted} }
 func (r *userRes) UpdatedAt() naiveTime  { return naiveTime{r.u.inserted} }
 
+// channelRes resolves a channel as it was when it was looked up, or, for
+// a channel push, when it was broadcast.
 type channelRes struct {
 	inst *Instance
-	c    *channel
+	channelSnap
+}
+
+func (inst *Instance) channelRes(c *channel) *channelRes {
+	return &channelRes{inst, inst.store.snap(c)}
 }
 
 func (r *channelRes) ID() *graphql.ID {
 	id := graphql.ID(strconv.Itoa(r.c.id))
 	return &id
 }
-func (r *channelRes) Title() *string { return &r.c.title }
+func (r *channelRes) Title() *string { return r.title }
 func (r *channelRes) Status() *string {
 	s := "OFFLINE"
-	if r.c.live {
+	if r.live {
 		s = "LIVE"
 	}
 	return &s
@@ -257,7 +289,7 @@ func (r *channelRes) MinimumAccountAge() *int32 {
 func (r *channelRes) ChatBgURL() *string    { return nil }
 func (r *channelRes) Streamer() *userRes    { return &userRes{r.inst, r.c.streamer} }
 func (r *channelRes) InsertedAt() naiveTime { return naiveTime{r.c.inserted} }
-func (r *channelRes) UpdatedAt() naiveTime  { return naiveTime{r.c.inserted} }
+func (r *channelRes) UpdatedAt() naiveTime  { return naiveTime{r.updated} }
 func optString(s string) *string {
 	if s == "" {
 		return nil
@@ -463,10 +495,15 @@ type messageRes struct {
 
 func (r *messageRes) ID() graphql.ID        { return graphql.ID(strconv.Itoa(r.m.id)) }
 func (r *messageRes) Message() *string      { return &r.m.text }
-func (r *messageRes) Channel() *channelRes  { return &channelRes{r.inst, r.m.channel} }
+func (r *messageRes) Channel() *channelRes  { return r.inst.channelRes(r.m.channel) }
 func (r *messageRes) User() *userRes        { return &userRes{r.inst, r.m.user} }
 func (r *messageRes) InsertedAt() naiveTime { return naiveTime{r.m.inserted} }
-func (r *messageRes) UpdatedAt() naiveTime  { return naiveTime{r.m.inserted} }
+func (r *messageRes) UpdatedAt() naiveTime  { return naiveTime{r.inst.store.updatedAt(r.m)} }
+
+// IsFollowedMessage is set on follow's announcement; nothing in the final
+// code sets is_subscription_message (api.md §3).
+func (r *messageRes) IsFollowedMessage() *bool     { return optBool(r.m.followed) }
+func (r *messageRes) IsSubscriptionMessage() *bool { return optBool(false) }
 
 func (r *messageRes) Tokens() *[]*tokenRes {
 	out := make([]*tokenRes, len(r.m.tokens))

@@ -13,10 +13,15 @@ import (
 // moderator, the streamer).
 var sayAs = []string{"ViewerVic", "SubSam", "MartaMod", "demo", "Noor", "kenji_k"}
 
+// sayChannels are the channels /_demo/say posts to, the first by default:
+// the two with simulated chat, for a merged chat's preview.
+var sayChannels = []string{"demo", "cohost"}
+
 // serveSay is the generator's test message endpoint, on the demo instance
 // only (a real instance, or the -upstream proxy, answers 404, so the
 // generator knows there is no demo): GET describes the demo, POST posts
-// its text/plain body to the demo channel as ?as= (default ViewerVic).
+// its text/plain body to ?channel= (default demo) as ?as= (default
+// ViewerVic).
 // It needs no token, so a token never travels to a page, and reaches
 // nothing but the in-memory demo channel; any origin may call it, as the
 // generator may be served from another one.
@@ -26,14 +31,22 @@ func (inst *Instance) serveSay(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		writeJSON(w, http.StatusOK, map[string]any{"channel": "demo", "client_id": ClientID, "as": sayAs})
+		writeJSON(w, http.StatusOK, map[string]any{"channel": sayChannels[0], "channels": sayChannels, "client_id": ClientID, "as": sayAs})
 	case http.MethodPost:
-		as := r.URL.Query().Get("as")
+		q := r.URL.Query()
+		as, channel := q.Get("as"), q.Get("channel")
 		if as == "" {
 			as = sayAs[0]
 		}
+		if channel == "" {
+			channel = sayChannels[0]
+		}
 		if !slices.Contains(sayAs, as) {
 			http.Error(w, "as: one of "+strings.Join(sayAs, ", "), http.StatusBadRequest)
+			return
+		}
+		if !slices.Contains(sayChannels, channel) {
+			http.Error(w, "channel: one of "+strings.Join(sayChannels, ", "), http.StatusBadRequest)
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxMessageBytes))
@@ -41,7 +54,7 @@ func (inst *Instance) serveSay(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, fmt.Sprintf("cannot read the body (at most %d bytes)", maxMessageBytes), bodyErrorStatus(err))
 			return
 		}
-		id, err := inst.Post("demo", as, string(body))
+		id, err := inst.Post(channel, as, string(body))
 		if err != nil {
 			http.Error(w, "not posted: "+err.Error(), http.StatusUnprocessableEntity)
 			return

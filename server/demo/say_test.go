@@ -29,10 +29,21 @@ func TestSay(t *testing.T) {
 	if last := hist[len(hist)-1]; last.text != "hello from the generator" || last.user.username != "SubSam" {
 		t.Errorf("stored %q by %s", last.text, last.user.username)
 	}
+	if w := do("GET", "/_demo/say", ""); !strings.Contains(w.Body.String(), `"channels":["demo","cohost"]`) {
+		t.Errorf("GET names %s", w.Body)
+	}
+	if w := do("POST", "/_demo/say?channel=cohost&as=Noor", "hello cohost"); w.Code != 200 {
+		t.Fatalf("POST to cohost: %d %q", w.Code, w.Body)
+	}
+	hist, _ = inst.store.historyOf(inst.store.channelByID(cohostChannelID))
+	if last := hist[len(hist)-1]; last.text != "hello cohost" || last.user.username != "Noor" {
+		t.Errorf("stored in cohost %q by %s", last.text, last.user.username)
+	}
 	for _, tc := range []struct {
 		target, body string
 		code         int
 	}{
+		{"/_demo/say?channel=quiet", "x", http.StatusBadRequest},
 		{"/_demo/say?as=banned_bob", "x", http.StatusBadRequest},
 		{"/_demo/say?as=AdminAda", "x", http.StatusBadRequest},
 		{"/_demo/say", strings.Repeat("x", 2000), http.StatusRequestEntityTooLarge},

@@ -62,6 +62,14 @@ func (h *harness) dial(t *testing.T, params string) *wsClient {
 	return newWSClient(t, c)
 }
 
+// joined is a socket of the demo app, its control channel joined with ref.
+func (h *harness) joined(t *testing.T, ref string) *wsClient {
+	t.Helper()
+	w := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
+	w.join(ref)
+	return w
+}
+
 func (w *wsClient) send(joinRef, ref any, topic, event string, payload any) {
 	w.t.Helper()
 	b, _ := json.Marshal([]any{joinRef, ref, topic, event, payload})
@@ -368,8 +376,7 @@ func TestSocketMalformedFrames(t *testing.T) {
 		}
 	}
 	// The server is fine afterwards.
-	w := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
-	w.join("1")
+	w := h.joined(t, "1")
 	// A doc whose payload is no map crashes the channel, not the socket.
 	w.send("1", "2", controlTopic, "doc", "string payload")
 	if f := w.read(); f.raw != `["1","1","__absinthe__:control","phx_error",{}]` {
@@ -379,20 +386,18 @@ func TestSocketMalformedFrames(t *testing.T) {
 
 func TestFaultDropSockets(t *testing.T) {
 	h := newHarness(t, Options{})
-	w := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
-	w.join("1")
+	w := h.joined(t, "1")
 	h.inst.DropSockets()
 	if _, err := w.readWithin(3 * time.Second); err == nil || websocket.CloseStatus(err) != -1 {
 		t.Errorf("want an abrupt close with no close frame, got %v", err)
 	}
 	// New sockets work.
-	h.dial(t, "vsn=2.0.0&client_id="+ClientID).join("1")
+	h.joined(t, "1")
 }
 
 func TestFaultStall(t *testing.T) {
 	h := newHarness(t, Options{})
-	w := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
-	w.join("1")
+	w := h.joined(t, "1")
 	w.subscribe("1", "2", "6")
 	h.inst.Stall(400 * time.Millisecond)
 	w.send(nil, "3", "phoenix", "heartbeat", map[string]any{})
@@ -438,13 +443,12 @@ func TestFaultRefuse(t *testing.T) {
 		t.Fatalf("want 503, got %v", resp)
 	}
 	time.Sleep(350 * time.Millisecond)
-	h.dial(t, "vsn=2.0.0&client_id="+ClientID).join("1")
+	h.joined(t, "1")
 }
 
 func TestFaultPhxError(t *testing.T) {
 	h := newHarness(t, Options{})
-	w := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
-	w.join("7")
+	w := h.joined(t, "7")
 	w.subscribe("7", "8", "6")
 	h.inst.PhxError()
 	if f := w.read(); f.raw != `["7","7","__absinthe__:control","phx_error",{}]` {
@@ -473,8 +477,7 @@ func TestFaultEndpoints(t *testing.T) {
 		t.Errorf("faults off: %d", r.status)
 	}
 	h := newHarness(t, Options{Faults: true})
-	w := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
-	w.join("1")
+	w := h.joined(t, "1")
 	if r := h.do(t, http.MethodPost, "/_demo/fault/phx_error", nil, ""); r.status != 204 {
 		t.Fatalf("phx_error endpoint: %d", r.status)
 	}

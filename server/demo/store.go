@@ -20,6 +20,7 @@ type user struct {
 	supporter   bool // platform supporter subscriber
 	avatarVer   int64
 	inserted    time.Time
+	fan         bool // a simulated follower: no token of its own
 }
 
 type emote struct {
@@ -31,8 +32,6 @@ type emote struct {
 type channel struct {
 	id                int
 	streamer          *user
-	title             string
-	live              bool
 	language          string
 	rulesMd           string
 	disableHyperlinks bool
@@ -47,6 +46,29 @@ type channel struct {
 	messages table[*message]
 	bans     table[*ban] // timeouts and bans, expired ones too, as on the real server
 	modLogs  table[*modLog]
+	title    *string   // update_channel sets it; a blank title is cast to nil
+	live     bool      // start_stream and end_stream set it
+	updated  time.Time // updated_at: moved by any change to the row
+}
+
+// channelSnap is a channel with its changing fields as they were at one
+// instant: what a query reads, and what a channel push carries (Absinthe
+// pushes the struct that was broadcast).
+type channelSnap struct {
+	c       *channel
+	title   *string
+	live    bool
+	updated time.Time
+}
+
+func (s *store) snap(c *channel) channelSnap {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return c.snapLocked()
+}
+
+func (c *channel) snapLocked() channelSnap {
+	return channelSnap{c: c, title: c.title, live: c.live, updated: c.updated}
 }
 
 // table is one of a channel's tables: its newest maxHistory rows in id
@@ -160,7 +182,9 @@ type metadata struct {
 	admin, streamer, moderator, subscriber, founder, supporter bool
 }
 
-// message is immutable once stored, so resolvers read it without locks.
+// message is a chat_messages row. What was posted never changes, so
+// resolvers read it without locks; visible and updated change with
+// moderation.
 type message struct {
 	id       int
 	channel  *channel
@@ -169,6 +193,18 @@ type message struct {
 	tokens   []token
 	meta     *metadata // nil for history from before the metadata column
 	inserted time.Time
+	followed bool // is_followed_message: posted by follow, " just followed the stream!"
+
+	// Guarded by store.mu.
+	visible bool      // is_visible: not in the schema, but a delete moves updated
+	updated time.Time // updated_at: insertedAt until a delete (api.md §3)
+}
+
+// updatedAt is the message's updated_at now.
+func (s *store) updatedAt(m *message) time.Time {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return m.updated
 }
 
 // dbTime is how a timestamp comes back from a :naive_datetime column.
@@ -188,13 +224,22 @@ var errRaised = errors.New("resolver raised")
 var errMissing = fmt.Errorf("no such record: %w", errRaised)
 
 type store struct {
-	mu       sync.RWMutex
-	users    []*user
-	channels []*channel
-	global   []emote
-	nextID   int // chat_messages ids
-	nextBan  int // channel_bans ids
-	nextLog  int // channel_moderation_log ids
+	mu         sync.RWMutex
+	users      []*user
+	channels   []*channel
+	global     []emote
+	nextID     int // chat_messages ids
+	nextBan    int // channel_bans ids
+	nextLog    int // channel_moderation_log ids
+	nextFollow int // followers ids
+
+	// Guarded by mu.
+	follows map[followKey]*follower // the followers table, unique on (streamer_id, user_id)
+	// followMsgs is when each user's newest follow message went to each
+	// streamer's channel: the index Chat.get_follow_chat_message_for_user
+	// reads, kept apart from the bounded history so that the 6-hour rule
+	// holds however much chat came since.
+	followMsgs map[followKey]time.Time
 }
 
 // find returns the first element of list that match accepts, or the zero
@@ -283,7 +328,7 @@ func (s *store) parserConfigFor(c *channel, u *user) parserConfig {
 // not while banned or timed out), link policy, changeset (1..255
 // characters; and, unlike the real one, at most maxMessageBytes),
 // tokenize, insert. Publishing is the caller's job, outside the lock.
-func (s *store) create(c *channel, u *user, text *string, now time.Time) (*message, error) {
+func (s *store) create(c *channel, u *user, text *string, followed bool, now time.Time) (*message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !u.admin && c.streamer != u {
@@ -329,6 +374,7 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 			supporter:  u.supporter,
 		},
 		inserted: dbTime(now),
+		followed: followed,
 	}
 	s.insertLocked(m)
 	return m, nil
@@ -337,6 +383,10 @@ func (s *store) create(c *channel, u *user, text *string, now time.Time) (*messa
 func (s *store) insertLocked(m *message) {
 	s.nextID++
 	m.id = s.nextID
+	m.visible, m.updated = true, m.inserted
+	if m.followed {
+		s.followMsgs[followKey{m.channel.streamer, m.user}] = m.inserted
+	}
 	m.channel.messages.appendLocked(m)
 }
 

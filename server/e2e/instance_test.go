@@ -149,7 +149,13 @@ func tokenOf(t *testing.T, inst *demo.Instance, username string) string {
 // of createChatMessage, and returns the new message's id.
 func post(t testing.TB, inst *demo.Instance, user, text string) string {
 	t.Helper()
-	id, err := inst.Post("demo", user, text)
+	return postIn(t, inst, "demo", user, text)
+}
+
+// postIn posts text as user in channel.
+func postIn(t testing.TB, inst *demo.Instance, channel, user, text string) string {
+	t.Helper()
+	id, err := inst.Post(channel, user, text)
 	if err != nil {
 		t.Fatalf("post %q as %s: %v", text, user, err)
 	}

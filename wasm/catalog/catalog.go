@@ -49,5 +49,22 @@ func BlockedByPolicy(origin string) string { return fmt.Sprintf(t("BlockedByPoli
 // CannotStart reports a setup failure that no parameter explains.
 func CannotStart(err error) string { return fmt.Sprintf(t("CannotStart"), err.Error()) }
 
+// Follow is the line of a new follower, by name.
+func Follow(name string) string { return fmt.Sprintf(t("EventFollow"), name) }
+
+// Live is the line of the stream going live, with its title ("" none).
+func Live(title string) string {
+	if title == "" {
+		return t("EventLiveBare")
+	}
+	return fmt.Sprintf(t("EventLive"), title)
+}
+
+// Offline is the line of the stream ending.
+func Offline() string { return t("EventOffline") }
+
+// Title is the line of a new title.
+func Title(title string) string { return fmt.Sprintf(t("EventTitle"), title) }
+
 // Role is the label of a badge: role is a name of glimesh.RoleNames.
 func Role(role string) string { return t("Role." + role) }

@@ -32,6 +32,12 @@ var english = map[string]string{
 	"Role.supporter":  "Supporter subscriber",
 	"Role.admin":      "Glimesh admin",
 
+	"EventFollow":   "%s followed the channel",
+	"EventLive":     "Live now: %s",
+	"EventLiveBare": "Live now",
+	"EventOffline":  "The stream has ended",
+	"EventTitle":    "New title: %s",
+
 	"ToolsLabel":           "Moderate",
 	"ToolCancel":           "Cancel",
 	"ToolDelete":           "Delete",
@@ -110,6 +116,12 @@ var german = map[string]string{
 	"Role.founder":    "Gründungs-Abonnent",
 	"Role.supporter":  "Unterstützer-Abonnent",
 	"Role.admin":      "Glimesh-Admin",
+
+	"EventFollow":   "%s folgt jetzt dem Kanal",
+	"EventLive":     "Jetzt live: %s",
+	"EventLiveBare": "Jetzt live",
+	"EventOffline":  "Der Stream ist beendet",
+	"EventTitle":    "Neuer Titel: %s",
 
 	"ToolsLabel":           "Moderieren",
 	"ToolCancel":           "Abbrechen",

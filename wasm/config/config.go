@@ -69,6 +69,7 @@ type Config struct {
 	Instance  *url.URL
 	Channel   string // streamer username; "" when missing (the page says so)
 	ClientID  string
+	More      []ChatSource  // channels beyond Channel (channel=a,b,c@https://other.example)
 	History   int           // recent messages to load, 0..MaxHistory
 	Limit     int           // most messages on screen, 1..MaxLimit
 	Transport Transport     // auto, socket, fetch or poll
@@ -213,21 +214,7 @@ func (r *reader) source(c *Config, pageURL string) *url.URL {
 		r.errs = append(r.errs, &ParamError{Param: "instance", Accepted: "missing, and the page is not served over http(s): give instance=https://…"})
 	}
 
-	if v, ok := r.get("channel"); ok && validUsername(v) {
-		c.Channel = v
-	} else if ok {
-		r.bad("channel", v, fmt.Sprintf("a Glimesh username: 1 to %d letters, digits, _ . or -", maxUsername))
-	} else {
-		r.errs = append(r.errs, &ParamError{Param: "channel", Accepted: "missing: add channel=<streamer username>"})
-	}
-
-	if v, ok := r.get("client_id"); ok {
-		if validClientID(v) {
-			c.ClientID = v
-		} else {
-			r.bad("client_id", v, fmt.Sprintf("a client id: 1 to %d letters, digits, - _ or .", maxClientID))
-		}
-	}
+	r.channels(c)
 	return origin
 }
 
@@ -297,12 +284,7 @@ func (r *reader) unknown() {
 // Parse(c.Values(pageURL).Encode(), pageURL) gives c back.
 func (c Config) Values(pageURL string) url.Values {
 	v := url.Values{}
-	if c.Channel != "" {
-		v.Set("channel", c.Channel)
-	}
-	if c.ClientID != "" {
-		v.Set("client_id", c.ClientID)
-	}
+	c.channelValues(v)
 	if origin, _ := pageOrigin(pageURL); c.Instance != nil && (origin == nil || c.Instance.String() != origin.String()) {
 		v.Set("instance", c.Instance.String())
 	}

@@ -77,6 +77,10 @@ func Import(raw, page string) (url.Values, Source, []string) {
 	case FromJChat, FromChatIS:
 		// jChat hides bots and shows commands, as glimchat does.
 	}
+	if (src == FromJChat || src == FromKapChat) && !out.Has("events") {
+		notes = append(notes, string(src)+" shows no stream events; glimchat shows new followers (events=follows): "+
+			"choose events=none, or add live and title.")
+	}
 	c, errs := Parse(out.Encode(), page)
 	for _, e := range errs {
 		var pe *ParamError

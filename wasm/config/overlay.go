@@ -49,6 +49,60 @@ type Overlay struct {
 	Align           string   // "left", "right" or "center"
 	Background      string   // "#rrggbbaa" behind each message; "" = none
 	Lang            string   // BCP-47-ish tag; "" = the browser's
+	HideSourceTag   bool     // no channel name on each line, when several are read (source_tag=0)
+	Events          Events   // the stream events shown, when EventsSet (events=)
+	EventsSet       bool     // else the page's default (EventsFor)
+}
+
+// Events is a set of the stream events the chat shows among the messages.
+type Events uint8
+
+const (
+	ShowFollows Events = 1 << iota // a new follower
+	ShowLive                       // going live and offline
+	ShowTitle                      // a new title
+)
+
+// eventNames are events= values, in the order Values writes them.
+var eventNames = []struct {
+	name string
+	e    Events
+}{{"follows", ShowFollows}, {"live", ShowLive}, {"title", ShowTitle}}
+
+// Has reports whether every event of e2 is in e.
+func (e Events) Has(e2 Events) bool { return e&e2 == e2 }
+
+// EventsFor is the set the page shows: events= when given, else follows
+// on the overlay and follows and going live on the embed page.
+func (o Overlay) EventsFor(embed bool) Events {
+	switch {
+	case o.EventsSet:
+		return o.Events
+	case embed:
+		return ShowFollows | ShowLive
+	}
+	return ShowFollows
+}
+
+// eventsParam reads events=: a list of follows, live and title, or none.
+func eventsParam(v string, bad func(param, value, accepted string)) Events {
+	var e Events
+	for _, item := range list(v) {
+		i := slices.IndexFunc(eventNames, func(n struct {
+			name string
+			e    Events
+		}) bool {
+			return n.name == strings.ToLower(item)
+		})
+		switch {
+		case i >= 0:
+			e |= eventNames[i].e
+		case strings.EqualFold(item, "none"):
+		default:
+			bad("events", item, "follows, live, title (comma-separated) or none; left out")
+		}
+	}
+	return e
 }
 
 // DefaultBots are the bots hidden unless bots= is on: well-known chat bots.
@@ -200,6 +254,12 @@ func parseOverlay(get func(string) (string, bool), bad func(param, value, accept
 			bad("background", v, "a colour as #rgb, #rgba, #rrggbb or #rrggbbaa (the last two hex digits are the opacity), or transparent")
 		}
 	}
+	if v, ok := get("events"); ok {
+		o.Events, o.EventsSet = eventsParam(v, bad), true
+	}
+	showTag := true
+	flag("source_tag", &showTag)
+	o.HideSourceTag = !showTag
 	if v, ok := get("lang"); ok {
 		if v = strings.TrimSpace(v); len(v) <= 35 && isLangTag(v) {
 			o.Lang = v
@@ -461,5 +521,25 @@ func (o Overlay) values(v url.Values) {
 	}
 	if o.Lang != "" {
 		v.Set("lang", o.Lang)
+	}
+	o.eventValues(v)
+}
+
+// eventValues writes source_tag= and events= back.
+func (o Overlay) eventValues(v url.Values) {
+	if o.HideSourceTag {
+		v.Set("source_tag", "0")
+	}
+	if o.EventsSet {
+		var names []string
+		for _, n := range eventNames {
+			if o.Events.Has(n.e) {
+				names = append(names, n.name)
+			}
+		}
+		if len(names) == 0 {
+			names = []string{"none"}
+		}
+		v.Set("events", strings.Join(names, ","))
 	}
 }

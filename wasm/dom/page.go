@@ -73,6 +73,27 @@ func OnWake(fn func()) error {
 	return onOBSVisible(win, fn)
 }
 
+// OnVisibility calls fn (on its own goroutine) with whether the page
+// shows, whenever that changes (document.hidden).
+func OnVisibility(fn func(visible bool)) error {
+	doc, err := get(safejs.Global(), "Window.document")
+	if err != nil {
+		return err
+	}
+	changed, err := guard.FuncOf("visibility", func(safejs.Value, []safejs.Value) any {
+		hidden, err := prop(doc, "Document.hidden", safejs.Value.Truthy)
+		report("visibility", err)
+		if err == nil {
+			guard.Go("visibility", func() { fn(!hidden) })
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return addListener(doc, "visibilitychange", changed)
+}
+
 // onOBSVisible calls fn (on its own goroutine) when OBS shows the browser
 // source. OBS calls window.obsstudio.onVisibilityChange(visible) and offers
 // no listener list, so a handler already there is kept and called first.

@@ -69,11 +69,11 @@ func (f *Fader) flush() []glimesh.Message {
 	listed := make(map[string]time.Time, len(f.last))
 	var next time.Time
 	for _, m := range f.last {
-		t, ok := f.since[m.ID]
+		t, ok := f.since[m.Key()]
 		if !ok {
 			t = now
 		}
-		listed[m.ID] = t
+		listed[m.Key()] = t
 		end := t.Add(f.after)
 		if !now.Before(end) {
 			continue

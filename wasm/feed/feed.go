@@ -59,12 +59,21 @@ func (f *Feed) Limit() int { return f.limit }
 // Messages returns the shown messages, oldest first (a copy).
 func (f *Feed) Messages() []glimesh.Message { return slices.Clone(f.shown) }
 
-// Newest returns the id of the newest shown message, or "".
+// Newest returns where the newest shown item sorts (glimesh.Message.Position), or "".
 func (f *Feed) Newest() string {
 	if len(f.shown) == 0 {
 		return ""
 	}
-	return f.shown[len(f.shown)-1].ID
+	return f.shown[len(f.shown)-1].Position()
+}
+
+// orderable reports whether m can take a place in the list: a message by
+// its canonical decimal id, a Status line by the id it came after.
+func orderable(m glimesh.Message) bool {
+	if m.Stream != nil {
+		return m.Stream.After == "" || glimesh.ValidID(m.Stream.After)
+	}
+	return glimesh.ValidID(m.ID)
 }
 
 // Remove takes the shown messages that drop reports true for off the list,
@@ -74,7 +83,7 @@ func (f *Feed) Remove(drop func(glimesh.Message) bool) int {
 	kept := f.shown[:0]
 	for _, m := range f.shown {
 		if drop(m) {
-			f.forget(m.ID)
+			f.forget(m.Key())
 			continue
 		}
 		kept = append(kept, m)
@@ -85,8 +94,8 @@ func (f *Feed) Remove(drop func(glimesh.Message) bool) int {
 	return n
 }
 
-// Seen reports whether id is shown or was recently shown: adding it again
-// would change nothing.
+// Seen reports whether key (glimesh.Message.Key) is shown or was recently
+// shown: adding it again would change nothing.
 func (f *Feed) Seen(id string) bool { return f.known(id) }
 
 // known reports whether id is shown or was recently shown.
@@ -98,17 +107,17 @@ func (f *Feed) known(id string) bool {
 }
 
 // Add merges msgs (any order, any source, repeats allowed) into the list by
-// id. Messages without a canonical decimal id are dropped: they cannot be
-// ordered.
+// id (glimesh.CompareMessages). Messages without a canonical decimal id are
+// dropped: they cannot be ordered.
 func (f *Feed) Add(msgs ...glimesh.Message) Change {
 	var c Change
 	fresh := make([]glimesh.Message, 0, len(msgs))
 	for _, m := range msgs {
-		if !glimesh.ValidID(m.ID) {
+		if !orderable(m) {
 			c.Dropped++
 			continue
 		}
-		if f.known(m.ID) {
+		if f.known(m.Key()) {
 			c.Duplicate++
 			continue
 		}
@@ -117,9 +126,9 @@ func (f *Feed) Add(msgs ...glimesh.Message) Change {
 	if len(fresh) == 0 {
 		return c
 	}
-	slices.SortStableFunc(fresh, func(a, b glimesh.Message) int { return glimesh.CompareIDs(a.ID, b.ID) })
+	slices.SortStableFunc(fresh, glimesh.CompareMessages)
 	fresh = slices.CompactFunc(fresh, func(a, b glimesh.Message) bool {
-		if a.ID == b.ID {
+		if a.Key() == b.Key() {
 			c.Duplicate++
 			return true
 		}
@@ -127,7 +136,7 @@ func (f *Feed) Add(msgs ...glimesh.Message) Change {
 	})
 
 	// Fast path: everything is newer than what is shown (live pushes).
-	if len(f.shown) == 0 || glimesh.CompareIDs(fresh[0].ID, f.Newest()) > 0 {
+	if len(f.shown) == 0 || glimesh.CompareMessages(fresh[0], f.shown[len(f.shown)-1]) > 0 {
 		return f.appendNewest(fresh, c)
 	}
 	return f.merge(fresh, c)
@@ -141,7 +150,7 @@ func (f *Feed) appendNewest(fresh []glimesh.Message, c Change) Change {
 	}
 	if over := len(f.shown) + len(fresh) - f.limit; over > 0 {
 		for _, m := range f.shown[:over] {
-			f.forget(m.ID)
+			f.forget(m.Key())
 		}
 		c.Pruned = over
 		// Reslicing (not copying) keeps a push O(1); append reallocates
@@ -150,7 +159,7 @@ func (f *Feed) appendNewest(fresh []glimesh.Message, c Change) Change {
 		f.shown = f.shown[over:]
 	}
 	for _, m := range fresh {
-		f.remember(m.ID)
+		f.remember(m.Key())
 	}
 	f.shown = append(f.shown, fresh...)
 	c.Added = len(fresh)
@@ -167,7 +176,7 @@ func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
 	all := make([]item, 0, len(f.shown)+len(fresh))
 	i, j := 0, 0
 	for i < len(f.shown) || j < len(fresh) {
-		if j == len(fresh) || i < len(f.shown) && glimesh.CompareIDs(f.shown[i].ID, fresh[j].ID) < 0 {
+		if j == len(fresh) || i < len(f.shown) && glimesh.CompareMessages(f.shown[i], fresh[j]) < 0 {
 			all = append(all, item{f.shown[i], false})
 			i++
 		} else {
@@ -181,7 +190,7 @@ func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
 			c.Dropped++
 		} else {
 			c.Pruned++
-			f.forget(it.m.ID)
+			f.forget(it.m.Key())
 		}
 	}
 	kept := all[cut:]
@@ -189,7 +198,7 @@ func (f *Feed) merge(fresh []glimesh.Message, c Change) Change {
 	for _, it := range kept {
 		if it.isNew {
 			c.Added++
-			f.remember(it.m.ID)
+			f.remember(it.m.Key())
 		}
 		shown = append(shown, it.m)
 	}

@@ -273,3 +273,39 @@ func TestRemove(t *testing.T) {
 		t.Errorf("index holds %d ids for %d shown", len(f.index), f.Len())
 	}
 }
+
+func statusLine(after string, seq int) glimesh.Message {
+	return glimesh.Message{Kind: glimesh.Status, Stream: &glimesh.StreamChange{Change: glimesh.WentLive, After: after, Seq: seq}}
+}
+
+func keys(msgs []glimesh.Message) []string {
+	out := make([]string, len(msgs))
+	for i, m := range msgs {
+		out[i] = m.Key()
+	}
+	return out
+}
+
+// A Status line stands right after the message it came after: messages
+// with later ids follow it, and limit prunes it with the rest.
+func TestStatusLinesTakeTheirPlace(t *testing.T) {
+	f := New(4)
+	f.Add(m(1), m(2))
+	if c := f.Add(statusLine("2", 1)); c.Added != 1 {
+		t.Fatalf("the status line was not added: %+v", c)
+	}
+	f.Add(m(4), m(3))
+	if got, want := keys(f.Messages()), []string{"2", "status-1", "3", "4"}; !slices.Equal(got, want) {
+		t.Errorf("list %v, want %v", got, want)
+	}
+	if c := f.Add(statusLine("2", 1)); c.Duplicate != 1 {
+		t.Errorf("the same status line again: %+v, want a duplicate", c)
+	}
+	f.Add(m(5), m(6), m(7))
+	if got, want := keys(f.Messages()), []string{"4", "5", "6", "7"}; !slices.Equal(got, want) {
+		t.Errorf("after more messages %v, want %v (the status line pruned)", got, want)
+	}
+	if c := f.Add(statusLine("x", 2)); c.Dropped != 1 {
+		t.Errorf("a status line after a bad id: %+v, want dropped", c)
+	}
+}

@@ -20,6 +20,7 @@ type Options struct {
 	Highlight    []string // keywords, matched as whole words
 	Streamer     string   // highlighted when mentioned, if Mentions
 	Mentions     bool
+	HideFollows  bool // the follow announcements (events= without follows)
 }
 
 // Filter applies Options. It is read-only after New, so safe for
@@ -27,12 +28,13 @@ type Options struct {
 type Filter struct {
 	hidden       map[string]bool
 	hideCommands bool
+	hideFollows  bool
 	keywords     []string
 }
 
 // New returns a Filter for o.
 func New(o Options) *Filter {
-	f := &Filter{hidden: map[string]bool{}, hideCommands: o.HideCommands}
+	f := &Filter{hidden: map[string]bool{}, hideCommands: o.HideCommands, hideFollows: o.HideFollows}
 	if !o.ShowBots {
 		for _, b := range o.Bots {
 			f.hidden[strings.ToLower(b)] = true
@@ -54,7 +56,7 @@ func New(o Options) *Filter {
 
 // Keep reports whether m is shown.
 func (f *Filter) Keep(m glimesh.Message) bool {
-	if f.hidden[strings.ToLower(m.User.Username)] {
+	if f.hidden[strings.ToLower(m.User.Username)] || f.hideFollows && m.Kind == glimesh.Follow {
 		return false
 	}
 	return !(f.hideCommands && strings.HasPrefix(strings.TrimLeftFunc(m.Text, unicode.IsSpace), "!"))

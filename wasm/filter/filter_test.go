@@ -68,3 +68,21 @@ func TestHighlighted(t *testing.T) {
 		t.Error("a mention highlights with Mentions off")
 	}
 }
+
+// events= without follows hides the follow announcements; block hides a
+// blocked user's follow as it hides their chat.
+func TestFollowLines(t *testing.T) {
+	follow := glimesh.Message{ID: "1", Kind: glimesh.Follow, Text: " just followed the stream!", User: glimesh.User{Username: "Eve"}}
+	if !New(Options{}).Keep(follow) {
+		t.Error("a follow was hidden by default")
+	}
+	if New(Options{HideFollows: true}).Keep(follow) {
+		t.Error("HideFollows kept a follow")
+	}
+	if !New(Options{HideFollows: true}).Keep(glimesh.Message{ID: "2", Text: "hi", User: glimesh.User{Username: "Eve"}}) {
+		t.Error("HideFollows hid a chat message")
+	}
+	if New(Options{Block: []string{"eve"}}).Keep(follow) {
+		t.Error("a blocked user's follow was kept")
+	}
+}

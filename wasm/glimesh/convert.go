@@ -15,6 +15,7 @@ const (
 	maxURLBytes   = 2048 // url, src, avatarUrl
 	maxNameBytes  = 256  // username, displayname
 	maxShortBytes = 64   // user id, insertedAt
+	maxTitleBytes = 1024 // a stream's title
 	maxTokens     = 512
 )
 
@@ -50,6 +51,9 @@ func toMessage(w *wireMessage) (Message, error) {
 		InsertedAt: clip(w.InsertedAt, maxShortBytes),
 		UpdatedAt:  clip(w.UpdatedAt, maxShortBytes),
 	}
+	if w.Followed {
+		m.Kind = Follow
+	}
 	if u := w.User; u != nil {
 		m.User = User{
 			ID:          clip(u.ID, maxShortBytes),
@@ -77,6 +81,11 @@ func toMessage(w *wireMessage) (Message, error) {
 		}
 	}
 	return m, nil
+}
+
+// channelState checks a decoded channel: an unknown status is not live.
+func channelState(w *wireChannelState) ChannelState {
+	return ChannelState{Live: w.Status == "LIVE", Title: clip(w.Title, maxTitleBytes)}
 }
 
 func roles(md *wireMetadata) Roles {

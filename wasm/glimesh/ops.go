@@ -8,11 +8,12 @@ import "github.com/shurcooL/graphql"
 // gqlMessage selects every field the widget shows. Its generated selection
 // set is exactly messageSelection, which the subscription reuses.
 type gqlMessage struct {
-	ID         string
-	Message    string
-	InsertedAt string
-	UpdatedAt  string
-	User       *struct {
+	ID                string
+	Message           string
+	InsertedAt        string
+	UpdatedAt         string
+	IsFollowedMessage bool
+	User              *struct {
 		ID          string
 		Username    string
 		Displayname string
@@ -40,9 +41,17 @@ type gqlMessage struct {
 
 // messageSelection is the selection set shurcooL generates for gqlMessage
 // (TestSubscriptionMatchesHistory keeps the two identical).
-const messageSelection = `{id,message,insertedAt,updatedAt,user{id,username,displayname,avatarUrl},` +
+const messageSelection = `{id,message,insertedAt,updatedAt,isFollowedMessage,user{id,username,displayname,avatarUrl},` +
 	`metadata{admin,streamer,moderator,subscriber,platformFounderSubscriber,platformSupporterSubscriber},` +
 	`tokens{type,text,... on EmoteToken{src},... on UrlToken{url}}}`
+
+// ChannelSubscription is the Absinthe document for a channel's changes
+// (going live or offline, a new title). Its pushes decode with
+// DecodeChannelPush.
+const ChannelSubscription = `subscription($channelId: ID) { channel(id: $channelId) ` + channelSelection + ` }`
+
+// channelSelection is what the widget shows of a channel's stream.
+const channelSelection = `{status,title}`
 
 // Subscription is the Absinthe document for a channel's live chat. Its
 // pushes decode with DecodePush.
@@ -83,7 +92,7 @@ func (g *gqlMessage) wire() *wireMessage {
 	if g == nil {
 		return nil
 	}
-	w := &wireMessage{ID: g.ID, Message: g.Message, InsertedAt: g.InsertedAt, UpdatedAt: g.UpdatedAt}
+	w := &wireMessage{ID: g.ID, Message: g.Message, InsertedAt: g.InsertedAt, UpdatedAt: g.UpdatedAt, Followed: g.IsFollowedMessage}
 	if u := g.User; u != nil {
 		w.User = &wireUser{ID: u.ID, Username: u.Username, Displayname: u.Displayname, AvatarURL: u.AvatarURL}
 	}
@@ -165,6 +174,8 @@ type messageEdges struct {
 type startQuery struct {
 	Channel *struct {
 		ID             string
+		Status         string
+		Title          string
 		ChatMessages   *messageEdges `graphql:"chatMessages(last: $last)"`
 		ModerationLogs *logEdges     `graphql:"moderationLogs(last: $logs)"`
 		Bans           *banEdges     `graphql:"bans(last: $bans)"`
@@ -176,8 +187,19 @@ type startQuery struct {
 type startQueryChat struct {
 	Channel *struct {
 		ID           string
+		Status       string
+		Title        string
 		ChatMessages *messageEdges `graphql:"chatMessages(last: $last)"`
 	} `graphql:"channel(streamerUsername: $username)"`
+}
+
+// streamQuery reads what ChannelSubscription pushes, after a resubscribe
+// that may have missed a push.
+type streamQuery struct {
+	Channel *struct {
+		Status string
+		Title  string
+	} `graphql:"channel(id: $channelId)"`
 }
 
 type rightsQuery struct {

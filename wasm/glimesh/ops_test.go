@@ -2,6 +2,7 @@ package glimesh
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -50,6 +51,13 @@ func sentQueries(t *testing.T) map[string]string {
 		_, err := c.Moderation(ctx, "6", 50, 50, 50)
 		return err
 	})
+	run("stream", `{"data":{"channel":{"status":"LIVE","title":"t"}}}`, func(c *Client) error {
+		st, err := c.Stream(ctx, "6")
+		if err == nil && st != (ChannelState{Live: true, Title: "t"}) {
+			err = fmt.Errorf("Stream = %+v", st)
+		}
+		return err
+	})
 	run("rights", `{"data":{"myself":{"id":"9"},"channel":{"streamer":{"id":"1"},"moderators":{"edges":[]}}}}`, func(c *Client) error {
 		_, err := c.Rights(ctx, "6")
 		return err
@@ -69,6 +77,7 @@ func TestOperationsMatchReferenceSchema(t *testing.T) {
 		t.Run(name, func(t *testing.T) { schemaref.Validate(t, ref, q) })
 	}
 	t.Run("subscription", func(t *testing.T) { schemaref.Validate(t, ref, Subscription) })
+	t.Run("channel subscription", func(t *testing.T) { schemaref.Validate(t, ref, ChannelSubscription) })
 }
 
 // The subscription document is hand-written; it must select exactly what

@@ -15,12 +15,9 @@ const maxPush = 256 << 10
 // generated easyjson decoder. Any malformed, oversized or id-less payload is
 // an error, never a panic; an "errors" result is a *GraphQLError.
 func DecodePush(payload []byte) (Message, error) {
-	if len(payload) > maxPush {
-		return Message{}, &DecodeError{Err: fmt.Errorf("push of %d bytes exceeds %d", len(payload), maxPush)}
-	}
-	var p wirePush
-	if err := codec.Decode(payload, &p); err != nil {
-		return Message{}, &DecodeError{Err: err}
+	p, err := decodePush(payload)
+	if err != nil {
+		return Message{}, err
 	}
 	if len(p.Result.Errors) > 0 && p.Result.Data.ChatMessage == nil {
 		return Message{}, graphQLError(p.Result.Errors)
@@ -33,4 +30,31 @@ func DecodePush(payload []byte) (Message, error) {
 		return Message{}, &DecodeError{Err: err}
 	}
 	return m, nil
+}
+
+// DecodeChannelPush decodes the payload of a channel(id) subscription push.
+func DecodeChannelPush(payload []byte) (ChannelState, error) {
+	p, err := decodePush(payload)
+	if err != nil {
+		return ChannelState{}, err
+	}
+	if ch := p.Result.Data.Channel; ch != nil {
+		return channelState(ch), nil
+	}
+	if len(p.Result.Errors) > 0 {
+		return ChannelState{}, graphQLError(p.Result.Errors)
+	}
+	return ChannelState{}, &DecodeError{Err: errors.New("push without channel")}
+}
+
+// decodePush decodes a subscription:data payload of at most maxPush bytes.
+func decodePush(payload []byte) (*wirePush, error) {
+	if len(payload) > maxPush {
+		return nil, &DecodeError{Err: fmt.Errorf("push of %d bytes exceeds %d", len(payload), maxPush)}
+	}
+	p := &wirePush{}
+	if err := codec.Decode(payload, p); err != nil {
+		return nil, &DecodeError{Err: err}
+	}
+	return p, nil
 }

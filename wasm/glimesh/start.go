@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/shurcooL/graphql"
+
 	"github.com/glimchat/glimchat/wasm/codec"
 )
 
@@ -21,6 +23,7 @@ type Start struct {
 	// says whether there is one (asked for, and the instance showed it).
 	Moderation Moderation
 	Moderated  bool
+	Stream     ChannelState // live or not, and the title, as the history was read
 }
 
 // The start query is written by hand and decoded with easyjson: on the
@@ -29,7 +32,7 @@ type Start struct {
 // checks both texts against the schema, TestStartMatchesTyped their
 // selections against the typed operations.
 const (
-	startChannel = `channel(streamerUsername: $username){id,chatMessages(last: $last){edges{node` + messageSelection + `}}`
+	startChannel = `channel(streamerUsername: $username){id,status,title,chatMessages(last: $last){edges{node` + messageSelection + `}}`
 	modLogsBans  = `moderationLogs(last: $logs){edges{node{id,action,insertedAt,user{id},moderator{id}}}},` +
 		`bans(last: $bans){edges{node{user{id},expiresAt,insertedAt}}}`
 	startMod           = `,` + modLogsBans
@@ -130,7 +133,8 @@ func startOf(username string, ch *wireStartChannel, mod Moderation, moderated bo
 		return Start{}, fmt.Errorf("look up channel %q: %w", username,
 			&DecodeError{Err: fmt.Errorf("channel id %q is not a decimal id", clip(ch.ID, maxShortBytes))})
 	}
-	return Start{ChannelID: ch.ID, Messages: messagesOf(ch.ChatMessages), Moderation: mod, Moderated: moderated}, nil
+	return Start{ChannelID: ch.ID, Messages: messagesOf(ch.ChatMessages), Moderation: mod, Moderated: moderated,
+		Stream: channelState(&wireChannelState{Status: ch.Status, Title: ch.Title})}, nil
 }
 
 // messagesOf is a read of messages, oldest first. Messages without a
@@ -150,4 +154,17 @@ func messagesOf(msgs *wireMessageEdges) []Message {
 	}
 	sortByID(out, func(m Message) string { return m.ID })
 	return out
+}
+
+// Stream reads whether the channel is live, and its title.
+func (c *Client) Stream(ctx context.Context, channelID string) (ChannelState, error) {
+	var q streamQuery
+	err := c.do(ctx, false, &q, map[string]any{"channelId": graphql.ID(channelID)})
+	if err == nil && q.Channel == nil {
+		err = ErrChannelNotFound
+	}
+	if err != nil {
+		return ChannelState{}, fmt.Errorf("read the stream of channel %s: %w", channelID, err)
+	}
+	return channelState(&wireChannelState{Status: q.Channel.Status, Title: q.Channel.Title}), nil
 }

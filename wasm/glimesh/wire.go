@@ -19,7 +19,15 @@ type wireResult struct {
 }
 
 type wirePushData struct {
-	ChatMessage *wireMessage `json:"chatMessage"`
+	ChatMessage *wireMessage      `json:"chatMessage"`
+	Channel     *wireChannelState `json:"channel"`
+}
+
+// wireChannelState is a channel(id) push, and the stream part of the
+// start query.
+type wireChannelState struct {
+	Status string `json:"status"`
+	Title  string `json:"title"`
 }
 
 type wireMessage struct {
@@ -27,6 +35,7 @@ type wireMessage struct {
 	Message    string        `json:"message"`
 	InsertedAt string        `json:"insertedAt"`
 	UpdatedAt  string        `json:"updatedAt"`
+	Followed   bool          `json:"isFollowedMessage"`
 	User       *wireUser     `json:"user"`
 	Metadata   *wireMetadata `json:"metadata"`
 	Tokens     []*wireToken  `json:"tokens"`
@@ -80,6 +89,8 @@ type wireStartData struct {
 
 type wireStartChannel struct {
 	ID             string            `json:"id"`
+	Status         string            `json:"status"`
+	Title          string            `json:"title"`
 	ChatMessages   *wireMessageEdges `json:"chatMessages"`
 	ModerationLogs *wireLogEdges     `json:"moderationLogs"`
 	Bans           *wireBanEdges     `json:"bans"`

@@ -268,6 +268,18 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh3(in *jlexer.Lexe
 			} else {
 				out.ID = string(in.String())
 			}
+		case "status":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.Status = string(in.String())
+			}
+		case "title":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.Title = string(in.String())
+			}
 		case "chatMessages":
 			if in.IsNull() {
 				in.Skip()
@@ -342,6 +354,16 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh3(out *jwriter.Wr
 		const prefix string = ",\"id\":"
 		out.RawString(prefix[1:])
 		out.String(string(in.ID))
+	}
+	{
+		const prefix string = ",\"status\":"
+		out.RawString(prefix)
+		out.String(string(in.Status))
+	}
+	{
+		const prefix string = ",\"title\":"
+		out.RawString(prefix)
+		out.String(string(in.Title))
 	}
 	{
 		const prefix string = ",\"chatMessages\":"
@@ -607,6 +629,20 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh6(in *jlexer.Lexe
 					(*out.ChatMessage).UnmarshalEasyJSON(in)
 				}
 			}
+		case "channel":
+			if in.IsNull() {
+				in.Skip()
+				out.Channel = nil
+			} else {
+				if out.Channel == nil {
+					out.Channel = new(wireChannelState)
+				}
+				if in.IsNull() {
+					in.Skip()
+				} else {
+					(*out.Channel).UnmarshalEasyJSON(in)
+				}
+			}
 		default:
 			in.SkipRecursive()
 		}
@@ -628,6 +664,15 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh6(out *jwriter.Wr
 			out.RawString("null")
 		} else {
 			(*in.ChatMessage).MarshalEasyJSON(out)
+		}
+	}
+	{
+		const prefix string = ",\"channel\":"
+		out.RawString(prefix)
+		if in.Channel == nil {
+			out.RawString("null")
+		} else {
+			(*in.Channel).MarshalEasyJSON(out)
 		}
 	}
 	out.RawByte('}')
@@ -1006,6 +1051,12 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh11(in *jlexer.Lex
 			} else {
 				out.UpdatedAt = string(in.String())
 			}
+		case "isFollowedMessage":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.Followed = bool(in.Bool())
+			}
 		case "user":
 			if in.IsNull() {
 				in.Skip()
@@ -1102,6 +1153,11 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh11(out *jwriter.W
 		const prefix string = ",\"updatedAt\":"
 		out.RawString(prefix)
 		out.String(string(in.UpdatedAt))
+	}
+	{
+		const prefix string = ",\"isFollowedMessage\":"
+		out.RawString(prefix)
+		out.Bool(bool(in.Followed))
 	}
 	{
 		const prefix string = ",\"user\":"
@@ -1626,7 +1682,69 @@ func (v wireError) MarshalEasyJSON(w *jwriter.Writer) {
 func (v *wireError) UnmarshalEasyJSON(l *jlexer.Lexer) {
 	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh17(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(in *jlexer.Lexer, out *wireBanEdges) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(in *jlexer.Lexer, out *wireChannelState) {
+	isTopLevel := in.IsStart()
+	if in.IsNull() {
+		if isTopLevel {
+			in.Consumed()
+		}
+		in.Skip()
+		return
+	}
+	in.Delim('{')
+	for !in.IsDelim('}') {
+		key := in.UnsafeFieldName(false)
+		in.WantColon()
+		switch key {
+		case "status":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.Status = string(in.String())
+			}
+		case "title":
+			if in.IsNull() {
+				in.Skip()
+			} else {
+				out.Title = string(in.String())
+			}
+		default:
+			in.SkipRecursive()
+		}
+		in.WantComma()
+	}
+	in.Delim('}')
+	if isTopLevel {
+		in.Consumed()
+	}
+}
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(out *jwriter.Writer, in wireChannelState) {
+	out.RawByte('{')
+	first := true
+	_ = first
+	{
+		const prefix string = ",\"status\":"
+		out.RawString(prefix[1:])
+		out.String(string(in.Status))
+	}
+	{
+		const prefix string = ",\"title\":"
+		out.RawString(prefix)
+		out.String(string(in.Title))
+	}
+	out.RawByte('}')
+}
+
+// MarshalEasyJSON supports easyjson.Marshaler interface
+func (v wireChannelState) MarshalEasyJSON(w *jwriter.Writer) {
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(w, v)
+}
+
+// UnmarshalEasyJSON supports easyjson.Unmarshaler interface
+func (v *wireChannelState) UnmarshalEasyJSON(l *jlexer.Lexer) {
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(l, v)
+}
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(in *jlexer.Lexer, out *wireBanEdges) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1685,7 +1803,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(in *jlexer.Lex
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(out *jwriter.Writer, in wireBanEdges) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(out *jwriter.Writer, in wireBanEdges) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1714,14 +1832,14 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(out *jwriter.W
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireBanEdges) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh18(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireBanEdges) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh18(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(in *jlexer.Lexer, out *wireBanEdge) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(in *jlexer.Lexer, out *wireBanEdge) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1759,7 +1877,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(in *jlexer.Lex
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(out *jwriter.Writer, in wireBanEdge) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(out *jwriter.Writer, in wireBanEdge) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1777,14 +1895,14 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(out *jwriter.W
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireBanEdge) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh19(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireBanEdge) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh19(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(l, v)
 }
-func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(in *jlexer.Lexer, out *wireBan) {
+func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh21(in *jlexer.Lexer, out *wireBan) {
 	isTopLevel := in.IsStart()
 	if in.IsNull() {
 		if isTopLevel {
@@ -1834,7 +1952,7 @@ func easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(in *jlexer.Lex
 		in.Consumed()
 	}
 }
-func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(out *jwriter.Writer, in wireBan) {
+func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh21(out *jwriter.Writer, in wireBan) {
 	out.RawByte('{')
 	first := true
 	_ = first
@@ -1862,10 +1980,10 @@ func easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(out *jwriter.W
 
 // MarshalEasyJSON supports easyjson.Marshaler interface
 func (v wireBan) MarshalEasyJSON(w *jwriter.Writer) {
-	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh20(w, v)
+	easyjsonF4688553EncodeGithubComGlimchatGlimchatWasmGlimesh21(w, v)
 }
 
 // UnmarshalEasyJSON supports easyjson.Unmarshaler interface
 func (v *wireBan) UnmarshalEasyJSON(l *jlexer.Lexer) {
-	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh20(l, v)
+	easyjsonF4688553DecodeGithubComGlimchatGlimchatWasmGlimesh21(l, v)
 }

@@ -57,8 +57,11 @@ type Desk struct {
 	// page's channel).
 	Moderate func(ctx context.Context, a glimesh.Action, target string) (glimesh.ModerationLog, error)
 	Deliver  func(Step) // to the Screen's goroutine
-	UI       UI
-	Timeout  time.Duration // per action; default 15 s
+	// Source names the channel the tools act in (SourceKey); "" is the
+	// page's one channel.
+	Source  string
+	UI      UI
+	Timeout time.Duration // per action; default 15 s
 
 	mu     sync.Mutex
 	acting map[string]bool // actions on their way, so a second confirm does nothing
@@ -112,7 +115,7 @@ func (d *Desk) act(c Click) {
 
 	d.UI.Busy(c)
 	if c.Action == glimesh.DeleteMessage {
-		d.Deliver(func(s *Screen) bool { return s.Claim(c.UserID, c.MessageID) })
+		d.Deliver(func(s *Screen) bool { return s.Claim(d.source(), c.UserID, c.MessageID) })
 	}
 	timeout := d.Timeout
 	if timeout <= 0 {
@@ -124,15 +127,22 @@ func (d *Desk) act(c Click) {
 	d.UI.Restore(c)
 	if err != nil {
 		if c.Action == glimesh.DeleteMessage {
-			d.Deliver(func(s *Screen) bool { return s.Unclaim(c.UserID, c.MessageID) })
+			d.Deliver(func(s *Screen) bool { return s.Unclaim(d.source(), c.UserID, c.MessageID) })
 		}
 		d.UI.Report(catalog.ModerationFailed(c.Action, c.Username, err), true)
 		return
 	}
 	if c.Action == glimesh.DeleteMessage {
-		d.Deliver(func(s *Screen) bool { return s.Deleted(c.MessageID, log.ID) })
+		d.Deliver(func(s *Screen) bool { return s.Deleted(d.source(), c.MessageID, log.ID) })
 	} else {
-		d.Deliver(func(s *Screen) bool { return s.Took(log) })
+		d.Deliver(func(s *Screen) bool { return s.Took(d.source(), log) })
 	}
 	d.UI.Report(catalog.ModerationDone(c.Action, c.Username), false)
+}
+
+func (d *Desk) source() string {
+	if d.Source == "" {
+		return SourceKey("", "")
+	}
+	return d.Source
 }

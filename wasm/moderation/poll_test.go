@@ -22,7 +22,7 @@ type fakeInstance struct {
 	clock *phoenixtest.Clock
 }
 
-func (f *fakeInstance) fetch(context.Context) (glimesh.Moderation, error) {
+func (f *fakeInstance) fetch(context.Context, int) (glimesh.Moderation, error) {
 	f.mu.Lock()
 	err := f.err
 	f.mu.Unlock()

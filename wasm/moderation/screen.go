@@ -21,17 +21,24 @@ type Options struct {
 	Clock phoenix.Clock // default phoenix.SystemClock
 }
 
+// SourceOf names the source (channel on an instance) message m was read
+// from: each has its own moderation, which applies to its messages only.
+func SourceOf(m glimesh.Message) string { return SourceKey(m.Instance, m.Channel) }
+
+// SourceKey names the source of a channel on an instance ("" the page's).
+func SourceKey(instance, channel string) string { return instance + "/" + channel }
+
 // Screen is the visible list under moderation: the feed, the rules that
 // keep moderated messages off it, and the messages held back. One
 // goroutine owns it (Run); everything else sends it Steps.
 type Screen struct {
 	feed  *feed.Feed
-	rules *Rules
+	rules map[string]*Rules // by source (SourceOf)
 	clock phoenix.Clock
 	hold  time.Duration
 	gated bool
-	fresh time.Time // when the newest moderation read began
-	held  []held    // in arrival order, so in order of due time
+	fresh map[string]time.Time // by source: when its newest moderation read began
+	held  []held               // in arrival order, so in order of due time
 	ids   map[string]struct{}
 }
 
@@ -47,7 +54,8 @@ func New(o Options) *Screen {
 	}
 	return &Screen{
 		feed:  feed.New(o.Limit),
-		rules: NewRules(o.Clock),
+		rules: make(map[string]*Rules),
+		fresh: make(map[string]time.Time),
 		clock: o.Clock,
 		hold:  max(o.Hold, 0),
 		gated: o.Gated,
@@ -71,10 +79,14 @@ func (s *Screen) Held() int { return len(s.held) }
 // against the moderation of the moment).
 func (s *Screen) Add(msgs []glimesh.Message, now bool) bool {
 	// A delete log may find its message in a repeat of one already shown.
-	changed := s.rules.Arrived(msgs) && s.purge()
+	arrived := false
+	for src, batch := range bySource(msgs) {
+		arrived = s.rulesOf(src).Arrived(batch) || arrived
+	}
+	changed := arrived && s.purge()
 	keep := make([]glimesh.Message, 0, len(msgs))
 	for _, m := range msgs {
-		if !s.rules.Hidden(m) {
+		if !s.hidden(m) {
 			keep = append(keep, m)
 		}
 	}
@@ -85,8 +97,8 @@ func (s *Screen) Add(msgs []glimesh.Message, now bool) bool {
 	for _, m := range keep {
 		// A backfill repeats what is on screen: holding it again could
 		// crowd out what is new.
-		if _, dup := s.ids[m.ID]; !dup && !s.feed.Seen(m.ID) {
-			s.ids[m.ID] = struct{}{}
+		if _, dup := s.ids[m.Key()]; !dup && !s.feed.Seen(m.Key()) {
+			s.ids[m.Key()] = struct{}{}
 			s.held = append(s.held, held{m, due})
 		}
 	}
@@ -94,50 +106,93 @@ func (s *Screen) Add(msgs []glimesh.Message, now bool) bool {
 	// as they showed.
 	if over := len(s.held) - s.feed.Limit(); over > 0 {
 		for _, h := range s.held[:over] {
-			delete(s.ids, h.m.ID)
+			delete(s.ids, h.m.Key())
 		}
 		s.held = slices.Delete(s.held, 0, over)
 	}
 	return changed
 }
 
-// Read applies a read of the channel's moderation that began at started,
-// and shows the held messages it cleared.
+// Read applies a read of the moderation of the page's one channel (or of
+// messages without a source) that began at started, and shows the held
+// messages it cleared.
 func (s *Screen) Read(st glimesh.Moderation, started time.Time) bool {
-	all := s.feed.Messages()
-	for _, h := range s.held {
-		all = append(all, h.m)
+	return s.ReadFrom(SourceKey("", ""), st, started)
+}
+
+// ReadFrom applies a read of source's moderation (SourceKey) that began at
+// started: it applies to that source's messages only.
+func (s *Screen) ReadFrom(source string, st glimesh.Moderation, started time.Time) bool {
+	var all []glimesh.Message
+	for _, m := range s.feed.Messages() {
+		if SourceOf(m) == source {
+			all = append(all, m)
+		}
 	}
-	s.rules.Read(st, all)
-	s.fresh = later(s.fresh, started)
+	for _, h := range s.held {
+		if SourceOf(h.m) == source {
+			all = append(all, h.m)
+		}
+	}
+	s.rulesOf(source).Read(st, all)
+	s.fresh[source] = later(s.fresh[source], started)
 	removed := s.purge()
 	return s.Release() || removed
 }
 
-// Took applies a timeout or ban that this page's moderator took.
-func (s *Screen) Took(l glimesh.ModerationLog) bool {
-	s.rules.Took(l)
+// The moderator tools act in the page's first channel (SourceKey("", channel)
+// of the Desk's page); their steps name it.
+
+// Took applies a timeout or ban that this page's moderator took in source.
+func (s *Screen) Took(source string, l glimesh.ModerationLog) bool {
+	s.rulesOf(source).Took(l)
 	return s.purge()
 }
 
 // Claim marks message msg of user as being deleted by this page's
 // moderator (Rules.Claim).
-func (s *Screen) Claim(user, msg string) bool {
-	s.rules.Claim(user, msg)
+func (s *Screen) Claim(source, user, msg string) bool {
+	s.rulesOf(source).Claim(user, msg)
 	return false
 }
 
 // Unclaim drops a claim whose delete failed.
-func (s *Screen) Unclaim(user, msg string) bool {
-	s.rules.Unclaim(user, msg)
+func (s *Screen) Unclaim(source, user, msg string) bool {
+	s.rulesOf(source).Unclaim(user, msg)
 	return false
 }
 
 // Deleted removes exactly message msg, which this page's moderator
 // deleted with the log logID.
-func (s *Screen) Deleted(msg, logID string) bool {
-	s.rules.Deleted(msg, logID)
+func (s *Screen) Deleted(source, msg, logID string) bool {
+	s.rulesOf(source).Deleted(msg, logID)
 	return s.purge()
+}
+
+// rulesOf is the rules of source, new ones the first time.
+func (s *Screen) rulesOf(source string) *Rules {
+	r := s.rules[source]
+	if r == nil {
+		r = NewRules(s.clock)
+		s.rules[source] = r
+	}
+	return r
+}
+
+// hidden reports whether the rules of m's source hide it.
+func (s *Screen) hidden(m glimesh.Message) bool {
+	r := s.rules[SourceOf(m)]
+	return r != nil && r.Hidden(m)
+}
+
+// bySource splits msgs by their source, keeping their order.
+func bySource(msgs []glimesh.Message) map[string][]glimesh.Message {
+	out := make(map[string][]glimesh.Message, 1)
+	for _, m := range msgs {
+		k := SourceOf(m)
+		out[k] = append(out[k], m)
+	}
+	return out
 }
 
 // Release shows the held messages that are due: held for the whole hold
@@ -146,13 +201,10 @@ func (s *Screen) Release() bool {
 	if len(s.held) == 0 {
 		return false
 	}
-	until := s.clock.Now()
-	if s.gated && s.fresh.Before(until) {
-		until = s.fresh
-	}
+	now := s.clock.Now()
 	n := 0
-	for n < len(s.held) && !s.held[n].due.After(until) {
-		delete(s.ids, s.held[n].m.ID)
+	for n < len(s.held) && !s.held[n].due.After(s.until(s.held[n].m, now)) {
+		delete(s.ids, s.held[n].m.Key())
 		n++
 	}
 	if n == 0 {
@@ -168,7 +220,16 @@ func (s *Screen) Release() bool {
 
 // waiting reports whether held messages are due and wait for a read.
 func (s *Screen) waiting() bool {
-	return s.gated && len(s.held) > 0 && !s.held[0].due.After(s.clock.Now()) && s.held[0].due.After(s.fresh)
+	return s.gated && len(s.held) > 0 && !s.held[0].due.After(s.clock.Now()) && s.held[0].due.After(s.fresh[SourceOf(s.held[0].m)])
+}
+
+// until is the latest due time at which held message m may show now:
+// now, and when gated no later than its source's newest moderation read.
+func (s *Screen) until(m glimesh.Message, now time.Time) time.Time {
+	if f := s.fresh[SourceOf(m)]; s.gated && f.Before(now) {
+		return f
+	}
+	return now
 }
 
 // nextDue is when the next held message falls due, after now.
@@ -186,13 +247,13 @@ func (s *Screen) nextDue() (time.Time, bool) {
 // whether the visible list changed.
 func (s *Screen) purge() bool {
 	s.held = slices.DeleteFunc(s.held, func(h held) bool {
-		if s.rules.Hidden(h.m) {
-			delete(s.ids, h.m.ID)
+		if s.hidden(h.m) {
+			delete(s.ids, h.m.Key())
 			return true
 		}
 		return false
 	})
-	return s.feed.Remove(s.rules.Hidden) > 0
+	return s.feed.Remove(s.hidden) > 0
 }
 
 // Run applies the steps sent on in, one at a time, and calls show with the

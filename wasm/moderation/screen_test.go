@@ -46,12 +46,12 @@ func TestNoResurrectionThroughBackfill(t *testing.T) {
 func TestScreenOwnDelete(t *testing.T) {
 	s := New(Options{Limit: 10, Clock: phoenixtest.NewClock()})
 	s.Add(batch(msg(1, "7", 0), msg(2, "7", time.Second)), true)
-	s.Claim("7", "1")
-	if !s.Deleted("1", "40") {
+	s.Claim(SourceKey("", ""), "7", "1")
+	if !s.Deleted(SourceKey("", ""), "1", "40") {
 		t.Error("Deleted did not report the change")
 	}
 	wantIDs(t, "shown", ids(s.Messages()), 2)
-	s.Took(logOf(41, glimesh.Ban, "7", 5*time.Second))
+	s.Took(SourceKey("", ""), logOf(41, glimesh.Ban, "7", 5*time.Second))
 	wantIDs(t, "after a ban from the page", ids(s.Messages()))
 }
 

@@ -6,30 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/hack-pad/safejs"
 
 	"github.com/glimchat/glimchat/wasm/guard"
 )
-
-// recvBuffer is how many frames may wait for the reader. A reader that
-// falls this far behind closes the socket (and reconnects with a backfill)
-// rather than let the page's memory grow.
-const recvBuffer = 8192
-
-// gather is how long Recv waits, after the first frame of a quiet spell,
-// for the browser to queue the frames already behind it: the wait returns
-// to the event loop, which runs their message events. A burst is so taken,
-// decoded and shown in one pass. One timer a burst, none while quiet.
-const gather = time.Millisecond
-
-// frameSep joins the frames of a batch on their way into Go. No JSON text
-// holds a raw NUL, so it cannot split a frame that would decode.
-const frameSep = "\x00"
 
 // handlers are the WebSocket's event handler properties that jsConn sets.
 var handlers = [...]string{"onopen", "onmessage", "onclose", "onerror"}
@@ -49,43 +31,31 @@ func DialWebSocket(ctx context.Context, url string) (Conn, error) {
 		// may carry a token.
 		return nil, errors.New("new WebSocket: the browser refused the socket URL")
 	}
-	c := &jsConn{ws: ws, log: loggerFrom(ctx), wake: make(chan struct{}, 1), opened: make(chan struct{}), closed: make(chan struct{})}
-	if err := c.bind(); err != nil {
+	p := &jsConn{ws: ws}
+	c := newWSConn(p, loggerFrom(ctx))
+	p.conn = c
+	if err := p.bind(); err != nil {
 		return nil, errors.Join(err, c.finish(err))
 	}
-	select {
-	case <-c.opened:
-		return c, nil
-	case <-c.closed:
-		return nil, c.closeErr
-	case <-ctx.Done():
-		return nil, errors.Join(fmt.Errorf("websocket: open: %w", ctx.Err()), c.finish(ctx.Err()))
-	}
+	return c.awaitOpen(ctx)
 }
 
-// jsConn is a browser WebSocket as a Conn. A message does not call into Go:
-// onmessage is the browser's own Array.prototype.push, bound to an inbox
-// array, and a one-shot listener wakes Go for the first message after each
-// take. Recv then takes the whole inbox in a few calls (splice, map each
-// event to its data with MessageEvent's own getter, join), so a flood
-// costs a handful of crossings a batch, not several a frame. Everything
-// else happens on Go goroutines.
+// jsConn is the JS side of a wsConn: a browser WebSocket. A message does
+// not call into Go: onmessage is the browser's own Array.prototype.push,
+// bound to an inbox array, and a one-shot listener wakes Go for the first
+// message after each take. A take then empties the inbox in a few calls
+// (splice, map each event to its data with MessageEvent's own getter,
+// join), so a flood costs a handful of crossings a batch, not several a
+// frame. Everything else happens on Go goroutines.
 type jsConn struct {
-	ws     safejs.Value
-	log    *slog.Logger
-	opened chan struct{}
+	ws   safejs.Value
+	conn *wsConn
 
-	inbox    safejs.Value  // MessageEvents not yet taken
-	dataOf   safejs.Value  // event => event.data, native
-	onceOpts safejs.Value  // {once: true}
-	wakeFn   safejs.Func   // the one-shot message listener
-	woken    bool          // wakeFn exists
-	wake     chan struct{} // signalled by wakeFn
-
-	openOnce  sync.Once
-	closeOnce sync.Once
-	closed    chan struct{}
-	closeErr  error // set before closed is closed
+	inbox    safejs.Value // MessageEvents not yet taken
+	dataOf   safejs.Value // event => event.data, native
+	onceOpts safejs.Value // {once: true}
+	wakeFn   safejs.Func  // the one-shot message listener
+	woken    bool         // wakeFn exists
 
 	mu    sync.Mutex
 	funcs []safejs.Func
@@ -96,7 +66,7 @@ func (c *jsConn) bind() error {
 		return err
 	}
 	fns := [len(handlers)]func(args []safejs.Value){
-		func([]safejs.Value) { c.openOnce.Do(func() { close(c.opened) }) },
+		func([]safejs.Value) { c.conn.open() },
 		nil, // the inbox's push
 		c.onClose,
 		// An error event is always followed by a close event, which says
@@ -106,10 +76,7 @@ func (c *jsConn) bind() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	wake, err := guard.FuncOf("WebSocket message", func(safejs.Value, []safejs.Value) any {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+		c.conn.woke()
 		return nil
 	})
 	if err != nil {
@@ -199,7 +166,7 @@ func (c *jsConn) bindInbox() error {
 	return nil
 }
 
-// arm has the next message wake Recv. Adding the same listener again is a
+// arm implements wsPage. Adding the same listener again is a
 // no-op for the browser, so arming twice is harmless.
 func (c *jsConn) arm() error {
 	if _, err := c.ws.Call("addEventListener", "message", c.wakeFn.Value(), c.onceOpts); err != nil {
@@ -208,139 +175,52 @@ func (c *jsConn) arm() error {
 	return nil
 }
 
-// onClose reads the close event; a part it cannot read keeps the default
-// of an abnormal close (1006, no reason).
+// onClose reads the close event for wsConn.onClose.
 func (c *jsConn) onClose(args []safejs.Value) {
-	ce := &CloseError{Code: 1006}
-	if len(args) > 0 {
-		code, err := args[0].Get("code")
-		if err == nil {
-			ce.Code, err = code.Int()
-		}
-		if err != nil {
-			ce.Code = 1006
-			c.log.Debug("phoenix: websocket close", "err", fmt.Errorf("CloseEvent.code: %w", err))
-		}
-		reason, err := args[0].Get("reason")
-		if err == nil {
-			ce.Reason, err = reason.String()
-		}
-		if err != nil {
-			c.log.Debug("phoenix: websocket close", "err", fmt.Errorf("CloseEvent.reason: %w", err))
-		}
+	if len(args) == 0 {
+		c.conn.onClose(1006, nil, "", nil)
+		return
 	}
-	select {
-	case <-c.opened:
-		c.finishAndLog(ce)
-	default:
-		c.finishAndLog(fmt.Errorf("%w: %w", ErrClosedBeforeOpen, ce))
+	var code int
+	v, codeErr := args[0].Get("code")
+	if codeErr == nil {
+		code, codeErr = v.Int()
 	}
+	var reason string
+	v, reasonErr := args[0].Get("reason")
+	if reasonErr == nil {
+		reason, reasonErr = v.String()
+	}
+	c.conn.onClose(code, codeErr, reason, reasonErr)
 }
 
-// finish records why the connection ended, closes the browser socket and
-// releases the handlers. The handlers are detached first so the browser
-// never calls a released function. It returns what went wrong on the way;
-// only the first call does anything.
-func (c *jsConn) finish(why error) error {
+// release implements wsPage. The handlers are detached first so the
+// browser never calls a released function.
+func (c *jsConn) release() error {
 	var errs []error
-	c.closeOnce.Do(func() {
-		c.closeErr = why
-		close(c.closed)
-		for _, prop := range handlers {
-			if err := c.ws.Set(prop, safejs.Null()); err != nil {
-				errs = append(errs, fmt.Errorf("WebSocket.%s: %w", prop, err))
-			}
+	for _, prop := range handlers {
+		if err := c.ws.Set(prop, safejs.Null()); err != nil {
+			errs = append(errs, fmt.Errorf("WebSocket.%s: %w", prop, err))
 		}
-		if c.woken {
-			if _, err := c.ws.Call("removeEventListener", "message", c.wakeFn.Value(), c.onceOpts); err != nil {
-				errs = append(errs, fmt.Errorf("WebSocket.removeEventListener: %w", err))
-			}
+	}
+	if c.woken {
+		if _, err := c.ws.Call("removeEventListener", "message", c.wakeFn.Value(), c.onceOpts); err != nil {
+			errs = append(errs, fmt.Errorf("WebSocket.removeEventListener: %w", err))
 		}
-		if _, err := c.ws.Call("close", 1000); err != nil {
-			errs = append(errs, fmt.Errorf("WebSocket.close: %w", err))
-		}
-		c.mu.Lock()
-		for _, f := range c.funcs {
-			f.Release()
-		}
-		c.funcs = nil
-		c.mu.Unlock()
-	})
+	}
+	if _, err := c.ws.Call("close", 1000); err != nil {
+		errs = append(errs, fmt.Errorf("WebSocket.close: %w", err))
+	}
+	c.mu.Lock()
+	for _, f := range c.funcs {
+		f.Release()
+	}
+	c.funcs = nil
+	c.mu.Unlock()
 	return errors.Join(errs...)
 }
 
-// finishAndLog is finish where no caller can take its error.
-func (c *jsConn) finishAndLog(why error) {
-	if err := c.finish(why); err != nil {
-		c.log.Warn("phoenix: closing the websocket", "err", err)
-	}
-}
-
-// Recv implements Conn; frames that arrived before the close are still
-// delivered.
-func (c *jsConn) Recv(ctx context.Context) ([][]byte, error) {
-	for {
-		if batch := c.take(); batch != nil {
-			return batch, nil
-		}
-		select {
-		case <-c.closed:
-			return nil, c.closeErr
-		default:
-		}
-		select {
-		case <-c.wake:
-		case <-c.closed:
-			continue // take what came before the close
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		t := time.NewTimer(gather)
-		select {
-		case <-t.C:
-		case <-c.closed:
-			t.Stop()
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// take empties the inbox and re-arms the wake-up; nil when it was empty.
-// An empty inbox means no message event came since the last arming, so
-// the one-shot listener is still in place.
-func (c *jsConn) take() [][]byte {
-	k, err := c.waiting()
-	if err == nil && k == 0 {
-		return nil
-	}
-	var batch [][]byte
-	if err == nil {
-		batch, err = c.splice()
-	}
-	select {
-	case <-c.closed:
-	default:
-		if err := c.arm(); err != nil {
-			c.finishAndLog(err)
-		}
-	}
-	if err != nil {
-		c.finishAndLog(fmt.Errorf("websocket: take the frames: %w", err))
-		return nil
-	}
-	if len(batch) > recvBuffer {
-		c.finishAndLog(fmt.Errorf("websocket: %d frames waiting, reader too slow", len(batch)))
-		batch = batch[:recvBuffer]
-	}
-	if len(batch) == 0 {
-		return nil
-	}
-	return batch
-}
-
-// waiting is how many events the inbox holds.
+// waiting implements wsPage.
 func (c *jsConn) waiting() (int, error) {
 	n, err := c.inbox.Get("length")
 	if err != nil {
@@ -349,7 +229,7 @@ func (c *jsConn) waiting() (int, error) {
 	return n.Int()
 }
 
-// splice takes every event out of the inbox and reads their frames.
+// splice implements wsPage.
 func (c *jsConn) splice() ([][]byte, error) {
 	events, err := c.inbox.Call("splice", 0)
 	if err != nil {
@@ -376,12 +256,7 @@ func (c *jsConn) joined(events safejs.Value) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	parts := strings.Split(s, frameSep)
-	batch := make([][]byte, len(parts))
-	for i, p := range parts {
-		batch[i] = []byte(p)
-	}
-	return batch, nil
+	return splitFrames(s), nil
 }
 
 // oneByOne reads the events one at a time, skipping what is not a text
@@ -406,7 +281,7 @@ func (c *jsConn) oneByOne(events safejs.Value) ([][]byte, error) {
 			s, err = data.String()
 		}
 		if err != nil {
-			c.log.Warn("phoenix: skipping a websocket message", "err", fmt.Errorf("MessageEvent.data: %w", err))
+			c.conn.log.Warn("phoenix: skipping a websocket message", "err", fmt.Errorf("MessageEvent.data: %w", err))
 			continue
 		}
 		batch = append(batch, []byte(s))
@@ -414,20 +289,10 @@ func (c *jsConn) oneByOne(events safejs.Value) ([][]byte, error) {
 	return batch, nil
 }
 
-// Send implements Conn. WebSocket.send never blocks: the browser buffers.
-func (c *jsConn) Send(frame []byte) error {
-	select {
-	case <-c.closed:
-		return fmt.Errorf("websocket send: %w", c.closeErr)
-	default:
-	}
-	if _, err := c.ws.Call("send", string(frame)); err != nil {
+// send implements wsPage.
+func (c *jsConn) send(frame string) error {
+	if _, err := c.ws.Call("send", frame); err != nil {
 		return fmt.Errorf("WebSocket.send: %w", err)
 	}
 	return nil
-}
-
-// Close implements Conn.
-func (c *jsConn) Close() error {
-	return c.finish(errors.New("websocket closed by the client"))
 }

@@ -133,7 +133,7 @@ func FuzzRender(f *testing.F) {
 		// the policy.
 		ref := New(opt)
 		safe := func(raw string) (string, bool) {
-			s, ok := ref.safeURL(raw)
+			s, ok := ref.safeURL(raw, "")
 			if ok {
 				s = seen(s)
 				checkPolicy(t, raw, s)

@@ -36,14 +36,22 @@ type Options struct {
 	Highlight func(glimesh.Message) bool
 	// Timestamps renders the local time of each message.
 	Timestamps bool
+	// SourceTags shows each line's channel name: the chat reads several.
+	SourceTags bool
+	// ToolsChannel is the channel the tools act in: only its messages on
+	// the page's first instance get them ("" any message without a
+	// channel).
+	ToolsChannel string
 }
 
 // Renderer renders messages with fixed Options. It is safe for concurrent
 // use.
 type Renderer struct {
 	links, avatars, timestamps bool
+	sourceTags                 bool
 	base                       *url.URL
 	tools                      glimesh.Rights
+	toolsChannel               string
 	highlight                  func(glimesh.Message) bool
 	// badges is each role's badge label, escaped, in the page's language
 	// (fixed before the first render): none of it per message.
@@ -61,7 +69,7 @@ const maxCached = 512
 // New returns a Renderer for o.
 func New(o Options) *Renderer {
 	r := &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance, tools: o.Tools, highlight: o.Highlight,
-		timestamps: o.Timestamps}
+		timestamps: o.Timestamps, sourceTags: o.SourceTags, toolsChannel: o.ToolsChannel}
 	for i, rn := range glimesh.RoleNames {
 		r.badges[i] = string(appendEscaped(nil, catalog.Role(rn.Name)))
 	}
@@ -77,7 +85,51 @@ func (r *Renderer) HTML(m glimesh.Message) string {
 
 // Append appends one message's <li> to dst.
 func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
-	dst = append(dst, `<li class="glimchat-msg" data-message-id="`...)
+	switch m.Kind {
+	case glimesh.Status:
+		return r.appendStatus(dst, m)
+	case glimesh.Follow:
+		dst = r.appendHead(dst, m, `<li class="glimchat-msg glimchat-event" data-kind="follow"`)
+		// In the widget's own words, not the text the server put in the
+		// follower's mouth; no badges: it is not a line they typed.
+		dst = append(dst, `<span class="glimchat-body" dir="auto">`...)
+		dst = appendEscaped(dst, catalog.Follow(displayName(m.User)))
+		dst = append(dst, `</span>`...)
+		return append(r.appendToolsOf(dst, m), `</li>`...)
+	}
+	dst = r.appendHead(dst, m, `<li class="glimchat-msg"`)
+	for i, rn := range glimesh.RoleNames {
+		if m.Roles.Has(rn.Role) {
+			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
+			dst = append(dst, rn.Name...)
+			// The label is CSS content, which screen readers may skip: the
+			// badge is an image named by its role.
+			dst = append(dst, `" role="img" aria-label="`...)
+			dst = append(dst, r.badges[i]...)
+			dst = append(dst, `" title="`...)
+			dst = append(dst, r.badges[i]...)
+			dst = append(dst, `"></span>`...)
+		}
+	}
+	dst = append(dst, `<bdi class="glimchat-name">`...)
+	dst = appendEscaped(dst, displayName(m.User))
+	dst = append(dst, `</bdi><span class="glimchat-sep">: </span><span class="glimchat-body" dir="auto">`...)
+	if len(m.Tokens) == 0 {
+		dst = appendEscaped(dst, m.Text)
+	} else {
+		for _, t := range m.Tokens {
+			dst = r.appendToken(dst, t, m.Instance)
+		}
+	}
+	dst = append(dst, `</span>`...)
+	return append(r.appendToolsOf(dst, m), `</li>`...)
+}
+
+// appendHead appends the <li> start tag (open: `<li class=…` and what the
+// kind adds) with the message's data attributes, then its time and avatar.
+func (r *Renderer) appendHead(dst []byte, m glimesh.Message, open string) []byte {
+	dst = append(dst, open...)
+	dst = append(dst, ` data-message-id="`...)
 	dst = appendEscaped(dst, m.ID)
 	dst = append(dst, `" data-user-id="`...)
 	dst = appendEscaped(dst, m.User.ID)
@@ -99,6 +151,7 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 	dst = append(dst, `" data-color="`...)
 	dst = strconv.AppendInt(dst, int64(colour.Index(m.User.ID)), 10)
 	dst = append(dst, '"')
+	dst = appendWhere(dst, m)
 	if r.highlight != nil && r.highlight(m) {
 		dst = append(dst, ` data-highlight=""`...)
 	}
@@ -109,51 +162,87 @@ func (r *Renderer) Append(dst []byte, m glimesh.Message) []byte {
 	if r.timestamps {
 		dst = appendTime(dst, m.InsertedAt)
 	}
-
+	dst = r.appendTag(dst, m)
 	if r.avatars {
-		if src, ok := r.safeURL(m.User.AvatarURL); ok {
+		if src, ok := r.safeURL(m.User.AvatarURL, m.Instance); ok {
 			dst = append(dst, `<img class="glimchat-avatar" alt="" src="`...)
 			dst = appendEscaped(dst, src)
 			dst = append(dst, `">`...)
 		}
 	}
-	for i, rn := range glimesh.RoleNames {
-		if m.Roles.Has(rn.Role) {
-			dst = append(dst, `<span class="glimchat-badge" data-role="`...)
-			dst = append(dst, rn.Name...)
-			// The label is CSS content, which screen readers may skip: the
-			// badge is an image named by its role.
-			dst = append(dst, `" role="img" aria-label="`...)
-			dst = append(dst, r.badges[i]...)
-			dst = append(dst, `" title="`...)
-			dst = append(dst, r.badges[i]...)
-			dst = append(dst, `"></span>`...)
-		}
-	}
+	return dst
+}
 
-	name := m.User.Displayname
-	if strings.TrimSpace(name) == "" {
-		name = m.User.Username
+// appendWhere appends where m was read: data-channel, and data-instance
+// for another instance than the page's first.
+func appendWhere(dst []byte, m glimesh.Message) []byte {
+	if m.Channel != "" {
+		dst = append(dst, ` data-channel="`...)
+		dst = appendEscaped(dst, m.Channel)
+		dst = append(dst, '"')
 	}
-	dst = append(dst, `<bdi class="glimchat-name">`...)
-	dst = appendEscaped(dst, name)
-	dst = append(dst, `</bdi><span class="glimchat-sep">: </span><span class="glimchat-body" dir="auto">`...)
-	if len(m.Tokens) == 0 {
-		dst = appendEscaped(dst, m.Text)
-	} else {
-		for _, t := range m.Tokens {
-			dst = r.appendToken(dst, t)
-		}
+	if m.Instance != "" {
+		dst = append(dst, ` data-instance="`...)
+		dst = appendEscaped(dst, m.Instance)
+		dst = append(dst, '"')
 	}
-	dst = append(dst, `</span>`...)
-	if r.tools.Any() && glimesh.ValidID(m.User.ID) && m.User.ID != r.tools.UserID {
-		dst = append(dst, `<span class="glimchat-tools" role="group" aria-label="`...)
-		dst = append(dst, catalog.ToolsLabel...)
-		dst = append(dst, `">`...)
-		dst = r.appendTools(dst, m.User.Username)
-		dst = append(dst, `</span>`...)
+	return dst
+}
+
+// appendTag appends the source tag, the channel's name, when the chat
+// reads several.
+func (r *Renderer) appendTag(dst []byte, m glimesh.Message) []byte {
+	if !r.sourceTags || m.Channel == "" {
+		return dst
 	}
-	return append(dst, `</li>`...)
+	dst = append(dst, `<span class="glimchat-source">`...)
+	dst = appendEscaped(dst, m.Channel)
+	return append(dst, `</span>`...)
+}
+
+// appendToolsOf appends the moderator buttons for m, when the viewer may
+// moderate someone else's message.
+func (r *Renderer) appendToolsOf(dst []byte, m glimesh.Message) []byte {
+	if !r.tools.Any() || !glimesh.ValidID(m.User.ID) || m.User.ID == r.tools.UserID ||
+		m.Instance != "" || m.Channel != r.toolsChannel && m.Channel != "" {
+		return dst
+	}
+	dst = append(dst, `<span class="glimchat-tools" role="group" aria-label="`...)
+	dst = append(dst, catalog.ToolsLabel...)
+	dst = append(dst, `">`...)
+	dst = r.appendTools(dst, m.User.Username)
+	return append(dst, `</span>`...)
+}
+
+// appendStatus appends a change of the stream: no message of anyone's, so
+// no id, author or tools; the title is hostile text like any other.
+func (r *Renderer) appendStatus(dst []byte, m glimesh.Message) []byte {
+	c := m.Stream
+	var text string
+	switch c.Change {
+	case glimesh.WentLive:
+		text = catalog.Live(c.Title)
+	case glimesh.WentOffline:
+		text = catalog.Offline()
+	default:
+		text = catalog.Title(c.Title)
+	}
+	dst = append(dst, `<li class="glimchat-msg glimchat-event" data-kind="status" data-change="`...)
+	dst = appendEscaped(dst, string(c.Change))
+	dst = append(appendWhere(append(dst, '"'), m), '>')
+	dst = r.appendTag(dst, m)
+	dst = append(dst, `<span class="glimchat-body" dir="auto">`...)
+	dst = appendEscaped(dst, text)
+	return append(dst, `</span></li>`...)
+}
+
+// displayName is the name a line shows: the display name, else the
+// username.
+func displayName(u glimesh.User) string {
+	if strings.TrimSpace(u.Displayname) == "" {
+		return u.Username
+	}
+	return u.Displayname
 }
 
 // emoteOnly reports whether a message is emotes and white space only.
@@ -243,10 +332,10 @@ func appendButton(dst []byte, mod, action, title, label string) []byte {
 	return append(dst, `</button>`...)
 }
 
-func (r *Renderer) appendToken(dst []byte, t glimesh.Token) []byte {
+func (r *Renderer) appendToken(dst []byte, t glimesh.Token, instance string) []byte {
 	switch t.Type {
 	case "emote":
-		if src, ok := r.safeURL(t.Src); ok {
+		if src, ok := r.safeURL(t.Src, instance); ok {
 			dst = append(dst, `<img class="glimchat-emote" alt="`...)
 			dst = appendEscaped(dst, t.Text)
 			dst = append(dst, `" title="`...)
@@ -278,36 +367,45 @@ func (r *Renderer) appendToken(dst []byte, t glimesh.Token) []byte {
 
 // safeURL resolves raw against the instance and returns it if the result
 // is an http(s) URL with a host and no credentials.
-func (r *Renderer) safeURL(raw string) (string, bool) {
+func (r *Renderer) safeURL(raw, instance string) (string, bool) {
+	key := raw
+	if instance != "" {
+		key = instance + "\x00" + raw
+	}
 	r.mu.Lock()
-	s, hit := r.resolved[raw]
+	s, hit := r.resolved[key]
 	r.mu.Unlock()
 	if hit {
 		return s, s != ""
 	}
-	s, ok := r.resolve(raw)
+	s, ok := r.resolve(raw, instance)
 	r.mu.Lock()
 	if len(r.resolved) >= maxCached || r.resolved == nil {
 		r.resolved = make(map[string]string, maxCached)
 	}
-	r.resolved[raw] = s
+	r.resolved[key] = s
 	r.mu.Unlock()
 	return s, ok
 }
 
 // resolve keeps absolute http(s) URLs and resolves relative ones against
-// the instance only. A protocol-relative "//host/x" names another host
-// without saying so, and is refused.
-func (r *Renderer) resolve(raw string) (string, bool) {
+// the message's instance only (instance: its origin, "" the page's first).
+// A protocol-relative "//host/x" names another host without saying so,
+// and is refused.
+func (r *Renderer) resolve(raw, instance string) (string, bool) {
 	u, ok := parseStrict(raw)
 	if !ok {
 		return "", false
 	}
 	if !u.IsAbs() {
-		if u.Host != "" || strings.HasPrefix(raw, "//") || r.base == nil {
+		base := r.base
+		if instance != "" {
+			base, _ = url.Parse(instance)
+		}
+		if u.Host != "" || strings.HasPrefix(raw, "//") || base == nil {
 			return "", false
 		}
-		u = r.base.ResolveReference(u)
+		u = base.ResolveReference(u)
 	}
 	return checkHTTP(u)
 }

@@ -21,7 +21,7 @@ var instanceURL = &url.URL{Scheme: "https", Host: "glimesh.example"}
 // element) means hostile input escaped its context.
 var allowed = map[string]map[string]bool{
 	"li": {"class": true, "data-message-id": true, "data-user-id": true, "data-username": true, "data-roles": true,
-		"data-color": true, "data-highlight": true, "data-emote-only": true},
+		"data-color": true, "data-highlight": true, "data-emote-only": true, "data-kind": true, "data-change": true, "data-channel": true, "data-instance": true},
 	"time":   {"class": true, "datetime": true},
 	"span":   {"class": true, "data-role": true, "title": true, "dir": true, "role": true, "aria-label": true},
 	"button": {"type": true, "class": true, "data-mod": true, "data-action": true, "title": true, "aria-label": true},
@@ -302,7 +302,7 @@ func TestURLCache(t *testing.T) {
 		}
 	}
 	for i := range 3 * maxCached {
-		r.safeURL("/e/" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + strings.Repeat("y", i))
+		r.safeURL("/e/"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+strings.Repeat("y", i), "")
 		if len(r.resolved) > maxCached {
 			t.Fatalf("cache grew to %d entries", len(r.resolved))
 		}

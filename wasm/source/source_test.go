@@ -130,7 +130,7 @@ func TestBeginModeratesTheHistoryFirst(t *testing.T) {
 // Run needs Begin first: the backfill's floor is what the start showed.
 func TestRunBeforeBegin(t *testing.T) {
 	s := newSource(t, &instance{answers: []any{startAnswer}}, Options{})
-	if err := s.Run(context.Background(), func([]glimesh.Message) {}, nil); err == nil {
+	if err := s.Run(context.Background(), Sinks{Messages: func([]glimesh.Message) {}}); err == nil {
 		t.Error("Run before Begin did not fail")
 	}
 }

@@ -1,0 +1,135 @@
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/glimchat/glimchat/server/demo"
+)
+
+// Several channels in one chat (channel=a,b,c@https://other.example): one
+// list, each line tagged with its channel, each channel moderated on its
+// own, and a channel that cannot be reached named while the others go on.
+
+// lineJS describes the message with id (on instance, "" the first) as
+// {channel, instance, tag}.
+func lineOf(p *Page, id, instance string) map[string]string {
+	p.t.Helper()
+	return Eval[map[string]string](p, fmt.Sprintf(`(() => {
+		const li = %s.find(li => li.dataset.messageId === %s && (li.dataset.instance || "") === %s);
+		if (!li) return {};
+		const tag = li.querySelector(".glimchat-source");
+		return {channel: li.dataset.channel || "", instance: li.dataset.instance || "", tag: tag ? tag.textContent : ""};
+	})()`, logJS, jsString(id), jsString(instance)))
+}
+
+// openDemoAndQuiet opens the overlay on the demo and quiet channels of a
+// demo instance on another origin, live.
+func openDemoAndQuiet(t *testing.T, extra string) (*recordedDemo, *Page) {
+	t.Helper()
+	srv, d := startCrossOrigin(t, demo.Options{})
+	p := NewPage(t)
+	p.Navigate(srv.Page("overlay.html", "instance="+url.QueryEscape(d.URL)+"&channel=demo,quiet&history=0&"+readOnly+extra))
+	waitState(p, "live")
+	return d, p
+}
+
+func TestManyChannelsOneInstance(t *testing.T) {
+	d, p := openDemoAndQuiet(t, "")
+	a1 := post(t, d.Inst, "kenji_k", "in demo, first")
+	q1 := postIn(t, d.Inst, "quiet", "Zofia", "in quiet, second")
+	a2 := post(t, d.Inst, "kenji_k", "in demo, third")
+	waitShown(p, a1, q1, a2)
+	ids := logIDs(p)
+	if i, j, k := slices.Index(ids, a1), slices.Index(ids, q1), slices.Index(ids, a2); !(i < j && j < k) {
+		t.Errorf("order %v: want %s, %s, %s in that order", ids, a1, q1, a2)
+	}
+	for id, ch := range map[string]string{a1: "demo", q1: "quiet", a2: "demo"} {
+		if l := lineOf(p, id, ""); l["channel"] != ch || l["tag"] != ch || l["instance"] != "" {
+			t.Errorf("message %s: %v, want data-channel and a tag of %s", id, l, ch)
+		}
+	}
+	noGraphOverHTTP(t, d)
+	p.AssertNoProblems()
+}
+
+// A ban in one channel takes that user's lines there only.
+func TestManyChannelsBanPerChannel(t *testing.T) {
+	d, p := openDemoAndQuiet(t, "&mod_poll=1")
+	inDemo := post(t, d.Inst, "Noor", "Noor in demo")
+	inQuiet := postIn(t, d.Inst, "quiet", "Noor", "Noor in quiet")
+	waitShown(p, inDemo, inQuiet)
+	var ch struct{ Channel struct{ ID string } }
+	graphQL(t, d.URL, `{ channel(streamerUsername: "quiet") { id } }`, nil, &ch)
+	var data map[string]struct{ ID string }
+	graphQLAs(t, d.URL, "Bearer "+tokenOf(t, d.Inst, "quiet"),
+		`mutation($c: ID!, $u: ID!) { banUser(channelId: $c, userId: $u) { id } }`,
+		map[string]any{"c": ch.Channel.ID, "u": userID(t, d, "Noor")}, &data)
+	waitGone(p, inQuiet)
+	if !slices.Contains(logIDs(p), inDemo) {
+		t.Errorf("a ban in quiet took Noor's line in demo: %v", logIDs(p))
+	}
+	p.AssertNoProblems()
+}
+
+// A channel on a second instance joins the list; the same id on both
+// instances is two messages.
+func TestManyInstances(t *testing.T) {
+	d := startRecordedDemo(t, demo.Options{})
+	d2 := startRecordedDemo(t, demo.Options{})
+	srv := StartServe(t, ServeOptions{Instances: []string{d.URL, d2.URL}})
+	q := "instance=" + url.QueryEscape(d.URL) + "&channel=" + url.QueryEscape("demo,demo@"+d2.URL) +
+		"&client_id=" + url.QueryEscape(demo.ClientID+","+d2.URL+"="+demo.ClientID) + "&history=0"
+	p := NewPage(t)
+	p.Navigate(srv.Page("overlay.html", q))
+	waitState(p, "live")
+	var here, there string
+	for range 20 { // until both instances hand out the same id
+		here, there = post(t, d.Inst, "kenji_k", "on the first instance"), post(t, d2.Inst, "Zofia", "on the second instance")
+		if here == there {
+			break
+		}
+	}
+	if here != there {
+		t.Fatalf("the two instances never gave the same id (%s, %s): the test proves nothing", here, there)
+	}
+	WaitFor[bool](p, "both messages "+here, fmt.Sprintf(`%s.filter(li => li.dataset.messageId === %s).length === 2`, logJS, jsString(here)))
+	if l := lineOf(p, here, ""); l["channel"] != "demo" {
+		t.Errorf("the first instance's message: %v", l)
+	}
+	if l := lineOf(p, there, d2.URL); l["channel"] != "demo" || l["instance"] != d2.URL {
+		t.Errorf("the second instance's message: %v, want data-instance %s", l, d2.URL)
+	}
+	noGraphOverHTTP(t, d)
+	noGraphOverHTTP(t, d2)
+	p.AssertNoProblems()
+}
+
+// An instance that cannot be reached is named on the page; the other's
+// chat goes on.
+func TestManyInstancesOneDown(t *testing.T) {
+	d := startRecordedDemo(t, demo.Options{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + l.Addr().String()
+	l.Close() // nothing listens there any more
+	srv := StartServe(t, ServeOptions{Instances: []string{d.URL, down}})
+	q := "instance=" + url.QueryEscape(d.URL) + "&channel=" + url.QueryEscape("demo,demo@"+down) +
+		"&client_id=" + url.QueryEscape(demo.ClientID+","+down+"="+demo.ClientID) + "&history=0"
+	p := NewPage(t)
+	p.Navigate(srv.Page("overlay.html", q))
+	waitState(p, "live")
+	id := post(t, d.Inst, "kenji_k", "the first instance goes on")
+	waitShown(p, id)
+	status := waitStatus(p, "demo ("+down+")")
+	if !strings.Contains(status, "reach") && !strings.Contains(status, "took too long") {
+		t.Errorf("status %q does not say the source cannot be reached", status)
+	}
+	p.AssertNoPageProblems()
+}

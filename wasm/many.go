@@ -1,0 +1,90 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/glimchat/glimchat/wasm/catalog"
+	"github.com/glimchat/glimchat/wasm/dom"
+	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/live"
+	"github.com/glimchat/glimchat/wasm/source"
+)
+
+// more makes the sources of the channels beyond the first (channel=a,b,…),
+// each on the connection to its instance. One that cannot be made is said
+// on the page, and the others go on.
+func (pg *page) more(ctx context.Context) []*source.Source {
+	var out []*source.Source
+	for _, s := range pg.cfg.More {
+		creds, plan, other := glimesh.Auth{ClientID: pg.cfg.ClientID}, pg.plan, ""
+		if s.Other(pg.cfg.Instance) {
+			href, _ := dom.Location()
+			creds, plan, other = glimesh.Auth{ClientID: s.ClientID}, live.Decide(pg.cfg.Transport, href, s.Instance.String()), s.Instance.String()
+		}
+		src, err := pg.source(ctx, s, creds, plan, other)
+		if err != nil {
+			pg.log.Warn("glimchat: a channel cannot start", "channel", s.Channel, "err", err)
+			continue
+		}
+		out = append(out, src)
+	}
+	return out
+}
+
+// readMany reads several channels into one list: each source opens,
+// shows its history and follows its chat on its own, and says its trouble
+// on the page by name, while the others go on. The embed page's composer
+// posts to the first channel; the moderator tools need a page of one
+// channel.
+func (pg *page) readMany(ctx context.Context, srcs []*source.Source) {
+	names := make([]string, len(srcs))
+	for i, s := range srcs {
+		names[i] = s.Name()
+	}
+	pg.view.SetState(live.Connecting.String())
+	pg.view.SetStatus(join(catalog.Connecting(strings.Join(names, ", ")), pg.warn))
+	out := pg.output(glimesh.Rights{})
+	l, ok := pg.screen(ctx, srcs, out)
+	if !ok {
+		return
+	}
+	board := &source.Board{}
+	report := func(src *source.Source, st live.State, err error) {
+		problem := ""
+		if err != nil && !errors.Is(err, context.Canceled) {
+			problem = catalog.Explain(err)
+		}
+		pageState, problems := board.Set(src.Name(), st, problem)
+		pg.view.SetState(pageState.String())
+		if problems != "" {
+			pg.view.SetError(join(problems, pg.warn))
+		} else if pageState == live.Live {
+			pg.view.SetStatus(pg.warn)
+		}
+	}
+	for i, src := range srcs {
+		board.Set(src.Name(), live.Connecting, "")
+		go pg.readOne(ctx, src, i == 0, out, l, func(st live.State, err error) { report(src, st, err) })
+	}
+}
+
+// readOne opens one source of several and follows it until the page
+// closes.
+func (pg *page) readOne(ctx context.Context, src *source.Source, primary bool, out *output, l *lanes, onState func(live.State, error)) {
+	first, err := src.Open(ctx, func(err error) { onState(live.Reconnecting, err) })
+	if err != nil {
+		onState(live.Offline, err)
+		return
+	}
+	pg.history(ctx, src, first, out, l)
+	if primary && pg.embed {
+		compose(pg.view, pg.acct, src.ChannelID(), l.deliver)
+	}
+	if err := pg.follow(ctx, src, first.Stream, out, l, onState); err != nil {
+		onState(live.Offline, err)
+	}
+}
