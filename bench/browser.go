@@ -174,11 +174,14 @@ func (t *Tab) memory() (Memory, error) {
 	return m, err
 }
 
-// taskSeconds is the renderer main thread's busy time so far (CDP
-// Performance TaskDuration) and the metrics' own clock, both in seconds.
-func (t *Tab) taskSeconds() (busy, at float64, err error) {
+// cpuSeconds is the CPU time the renderer's main thread has used so far
+// (CDP Performance ThreadTime) and the metrics' own clock, both in
+// seconds. CPU rather than the tasks' wall time (TaskDuration): on shared
+// cores a task that waits for a core is not work, and counting it made
+// two runs of the same page differ by half.
+func (t *Tab) cpuSeconds() (cpu, at float64, err error) {
 	m, err := t.metrics()
-	return m["TaskDuration"], m["Timestamp"], err
+	return m["ThreadTime"], m["Timestamp"], err
 }
 
 // jsString quotes s as a JavaScript string literal.

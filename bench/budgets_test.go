@@ -37,7 +37,7 @@ func fullResults() *Results {
 			End: Memory{JSHeap: 3e6, Wasm: 14e6},
 		}}},
 		// 3 s of 32 s against 2.5 s (1.2×), 512 messages each.
-		Lively: &LivelyResult{Widget: []LivelyRun{{Posted: 512, Seconds: 32, Busy: 3}}, JS: []LivelyRun{{Posted: 512, Seconds: 32, Busy: 2.5}}},
+		Lively: &LivelyResult{Widget: []LivelyRun{{Posted: 512, Seconds: 32, CPU: 3}}, JS: []LivelyRun{{Posted: 512, Seconds: 32, CPU: 2.5}}},
 		Queries: &QueriesResult{
 			Rest:    map[string][]float64{EmbedCross: {2}, WidgetCross: {6}},
 			Deletes: map[string][]Stalled{WidgetCross: {{Seconds: 7}, {Seconds: 3}}, EmbedCross: {{Seconds: 6}}},
@@ -149,7 +149,7 @@ func TestOverTheBudgetFails(t *testing.T) {
 		{"steady.painted_share", func(r *Results) { r.Steady.Widget[0].Painted = 19999 }},
 		{"soak.js_heap_growth_mb", func(r *Results) { r.Soak.Widget[0].End.JSHeap = 3.1e6 }},
 		{"soak.wasm_growth_mb", func(r *Results) { r.Soak.Widget[0].End.Wasm = 14.1e6 }},
-		{"lively.share_vs_js", func(r *Results) { r.Lively.Widget[0].Busy = 3.01 }},
+		{"lively.share_vs_js", func(r *Results) { r.Lively.Widget[0].CPU = 3.01 }},
 		{"lively.ms_per_msg_vs_js", func(r *Results) { r.Lively.Widget[0].Posted = 511 }},
 		{"lively.share_vs_js", func(r *Results) { r.Lively.JS = nil }},
 		{"queries.rest_embed_per_min", func(r *Results) { r.Queries.Rest[EmbedCross][0] = 2.1 }},

@@ -149,7 +149,9 @@ func Run(ctx context.Context, paths Paths, plan Plan, log io.Writer) (*Results, 
 			if r.Lively, err = b.measureLively(chat, plan.LivelyRate); err != nil {
 				return err
 			}
-			r.LivelyFast, err = b.measureLively(chat, plan.LivelyFastRate)
+			if plan.LivelyFastRate > 0 {
+				r.LivelyFast, err = b.measureLively(chat, plan.LivelyFastRate)
+			}
 			return
 		}},
 		{"instance queries", func() (err error) { r.Queries, err = b.measureQueries(chat, streamer); return }},

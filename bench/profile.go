@@ -199,21 +199,8 @@ func (b *Bench) startTrace(t *Tab) (*trace, error) {
 	return tr, err
 }
 
-// traceEvent is the part of a Chrome trace event read here.
-type traceEvent struct {
-	Name string  `json:"name"`
-	Ph   string  `json:"ph"`
-	Dur  float64 `json:"dur"` // µs
-	Tid  int64   `json:"tid"`
-	Pid  int64   `json:"pid"`
-	Args struct {
-		Name string `json:"name"`
-	} `json:"args"`
-}
-
-// stopPer ends the trace and logs, per message, the main thread's time in
-// the events that matter for a chat line: the task around everything,
-// script, style, layout, paint and what follows it, HTML parsing, GC.
+// stopPer ends the trace and logs, per message, the main thread's CPU by
+// kind of work (traceSelfTimes) and the events that took most of it.
 func (tr *trace) stopPer(b *Bench, name string, messages int) error {
 	if tr == nil {
 		return nil
@@ -241,25 +228,34 @@ func (tr *trace) stopPer(b *Bench, name string, messages int) error {
 		}
 		evs = append(evs, e)
 	}
-	sum := map[string]float64{}
+	var mainEvs []traceEvent
 	for _, e := range evs {
-		if e.Ph == "X" && main[[2]int64{e.Pid, e.Tid}] {
-			sum[e.Name] += e.Dur / 1000
+		if main[[2]int64{e.Pid, e.Tid}] {
+			mainEvs = append(mainEvs, e)
 		}
 	}
+	byName, byKind, count := traceSelfTimes(mainEvs)
+	per := func(ms float64) float64 { return ms / float64(max(messages, 1)) }
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "trace of %s, main thread CPU, ms per message (%d), each event's own time:\n ", name, messages)
+	total := 0.0
+	for _, k := range traceKinds {
+		fmt.Fprintf(&sb, " %s %.3f", k, per(byKind[k]))
+		total += byKind[k]
+	}
+	fmt.Fprintf(&sb, "; all %.3f\n", per(total))
 	type kv struct {
 		k string
 		v float64
 	}
 	var all []kv
-	for k, v := range sum {
+	for k, v := range byName {
 		all = append(all, kv{k, v})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].v > all[j].v })
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "trace of %s, main thread, ms per message (%d; events nest, so they do not add up):\n", name, messages)
-	for _, x := range all[:min(30, len(all))] {
-		fmt.Fprintf(&sb, "  %8.3f  %s\n", x.v/float64(max(messages, 1)), x.k)
+	sb.WriteString("  ms/msg   kind    event (times per message)\n")
+	for _, x := range all[:min(15, len(all))] {
+		fmt.Fprintf(&sb, "  %8.3f  %-7s %s (%.2f)\n", per(x.v), kindOf(x.k), x.k, per(float64(count[x.k])))
 	}
 	b.logf("%s", sb.String())
 	return nil

@@ -183,7 +183,7 @@ func (r *Results) lines() []line {
 		w, js := l.shares()
 		wm, jsm := l.msPerMessage()
 		if l == r.Lively {
-			add("lively chat", fmt.Sprintf("%.0f msg/s for %.0f s into limit=%d, main thread busy (share of one core)", l.Rate, l.Seconds, l.Limit),
+			add("lively chat", fmt.Sprintf("%.0f msg/s for %.0f s into limit=%d, main thread CPU (share of one core)", l.Rate, l.Seconds, l.Limit),
 				format(w, "%"), "JS "+format(js, "%"), "lively.share_vs_js")
 			add("lively chat", "main thread CPU per message", ms(wm), "JS "+ms(jsm), "lively.ms_per_msg_vs_js")
 			continue
@@ -219,7 +219,7 @@ func (r *Results) lines() []line {
 			gone(WidgetCross, EmbedCross), "JS "+gone(JSCross), "queries.delete_gone_s")
 	}
 	if s := r.Idle; s != nil {
-		add("idle", fmt.Sprintf("main thread busy, %.0f s without chat", s.Seconds),
+		add("idle", fmt.Sprintf("main thread CPU (share of one core), %.0f s live without chat", s.Seconds),
 			format(median(s.Widget), "%"), "JS "+format(median(s.JS), "%"), "idle.cpu_share")
 		add("idle", "widget ÷ JS baseline", "", "", "idle.vs_js")
 	}

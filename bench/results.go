@@ -141,19 +141,19 @@ type SoakResult struct {
 	JS     []SoakRun `json:"js"`
 }
 
-// LivelyRun is one lively chat into one page: the renderer main thread's
-// busy time (CDP TaskDuration) over the wall time from the first message
-// posted to the last one painted.
+// LivelyRun is one lively chat into one page: the CPU time of the
+// renderer's main thread (Tab.cpuSeconds) over the wall time from the
+// first message posted to the last one painted.
 type LivelyRun struct {
 	Posted  int     `json:"posted"`
 	Seconds float64 `json:"seconds"`
-	Busy    float64 `json:"busy_seconds"`
+	CPU     float64 `json:"cpu_seconds"`
 }
 
-func (r LivelyRun) share() float64 { return ratio(r.Busy, r.Seconds) }
+func (r LivelyRun) share() float64 { return ratio(r.CPU, r.Seconds) }
 
-// msPerMessage is the main thread's busy time per message posted.
-func (r LivelyRun) msPerMessage() float64 { return ratio(r.Busy*1000, float64(r.Posted)) }
+// msPerMessage is the main thread's CPU time per message posted.
+func (r LivelyRun) msPerMessage() float64 { return ratio(r.CPU*1000, float64(r.Posted)) }
 
 type LivelyResult struct {
 	Rate    float64     `json:"rate"`
@@ -203,7 +203,8 @@ func (q *QueriesResult) worstDelete(pages ...string) Metric {
 	return m
 }
 
-// IdleResult holds the main thread's busy share of wall time, one per tab.
+// IdleResult holds the main thread's CPU time as a share of wall time
+// (of one core), one per tab.
 type IdleResult struct {
 	Seconds float64   `json:"seconds"`
 	Widget  []float64 `json:"widget"`

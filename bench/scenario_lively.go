@@ -126,7 +126,7 @@ func (b *Bench) livelyOnce(c *chatters, url string, rate float64, profiled bool)
 	if err != nil {
 		return run, err
 	}
-	busy0, at0, err := t.taskSeconds()
+	cpu0, at0, err := t.cpuSeconds()
 	if err != nil {
 		return run, err
 	}
@@ -137,11 +137,11 @@ func (b *Bench) livelyOnce(c *chatters, url string, rate float64, profiled bool)
 	if err := waitHandled(t, p); err != nil {
 		return run, err
 	}
-	busy1, at1, err := t.taskSeconds()
+	cpu1, at1, err := t.cpuSeconds()
 	if err != nil {
 		return run, err
 	}
-	run = LivelyRun{Posted: len(p.ids), Seconds: at1 - at0, Busy: busy1 - busy0}
+	run = LivelyRun{Posted: len(p.ids), Seconds: at1 - at0, CPU: cpu1 - cpu0}
 	name := fmt.Sprintf("lively chat %.0f", rate)
 	if strings.Contains(url, "jsbase.html") {
 		name += " JS"

@@ -15,7 +15,7 @@ import (
 const idleSettle = 2 * time.Second
 
 // measureIdle opens one JS baseline page and IdleTabs widget pages, same
-// origin, and measures each main thread's busy share over IdleFor.
+// origin, and measures each main thread's CPU share over IdleFor.
 func (b *Bench) measureIdle() (*IdleResult, error) {
 	r := &IdleResult{Seconds: b.plan.IdleFor.Seconds()}
 	urls := []string{b.pageURL(JSSame)}
@@ -31,13 +31,13 @@ func (b *Bench) measureIdle() (*IdleResult, error) {
 	busy0 := make([]float64, len(tabs))
 	at0 := make([]float64, len(tabs))
 	for i, t := range tabs {
-		if busy0[i], at0[i], err = t.taskSeconds(); err != nil {
+		if busy0[i], at0[i], err = t.cpuSeconds(); err != nil {
 			return r, err
 		}
 	}
 	time.Sleep(b.plan.IdleFor)
 	for i, t := range tabs {
-		busy, at, err := t.taskSeconds()
+		busy, at, err := t.cpuSeconds()
 		if err != nil {
 			return r, err
 		}
