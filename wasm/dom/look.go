@@ -82,10 +82,45 @@ func (v *View) unclip(children safejs.Value) error {
 		}
 		return top < -0.5 || top+h > height+0.5, nil
 	}
-	// The lines that do not fit are the oldest ones, a prefix of the log:
-	// find where it ends with a binary search, a few lines measured per
-	// frame however many are hidden.
+	// The lines that do not fit are the oldest ones, a prefix of the log.
+	// Its end is found from where it was at the last look, which a new
+	// line moves by one or two: two lines measured, typically, however
+	// many there are. Lines before lo are cut, lines from hi on fit.
 	lo, hi := 0, len(v.shown)
+	if g := slices.Index(v.shown, v.fitFrom); g >= 0 {
+		cut, err := cutAt(g)
+		if err != nil {
+			return err
+		}
+		if cut {
+			lo = g + 1
+			for step := 1; lo < hi; step *= 2 {
+				p := min(g+step, hi-1)
+				if cut, err = cutAt(p); err != nil {
+					return err
+				}
+				if !cut {
+					hi = p
+					break
+				}
+				lo = p + 1
+			}
+		} else {
+			hi = g
+			for step := 1; lo < hi; step *= 2 {
+				p := max(g-step, lo)
+				if cut, err = cutAt(p); err != nil {
+					return err
+				}
+				if cut {
+					lo = p + 1
+					break
+				}
+				hi = p
+			}
+		}
+	}
+	// A binary search between: a few lines measured however many are hidden.
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		cut, err := cutAt(mid)
@@ -97,6 +132,10 @@ func (v *View) unclip(children safejs.Value) error {
 		} else {
 			hi = mid
 		}
+	}
+	v.fitFrom = ""
+	if lo < len(v.shown) {
+		v.fitFrom = v.shown[lo]
 	}
 	// Only then write: the lines before lo are cut, the others fit.
 	for i, id := range v.shown {
@@ -124,7 +163,7 @@ func (v *View) unclip(children safejs.Value) error {
 		return nil
 	}
 	// The cut lines are the prefix before lo: one run.
-	if err := v.remove(children, Run{First: 0, Last: lo - 1}); err != nil {
+	if err := v.remove(children, Run{First: 0, Last: lo - 1}, !v.sizes.IsUndefined()); err != nil {
 		return err
 	}
 	for _, id := range v.shown[:lo] {

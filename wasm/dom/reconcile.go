@@ -8,11 +8,12 @@ type Edits struct {
 	Insert []Insert
 }
 
-// Insert puts HTML before the child at index At, or appends when At is -1.
-// At is the child's index at the moment this insert is applied.
+// Insert puts HTML, N items, before the child at index At, or appends when
+// At is -1. At is the child's index at the moment this insert is applied.
 type Insert struct {
 	At   int
 	HTML string
+	N    int
 }
 
 // Plan computes the edits from the shown ids to want (both in display
@@ -43,7 +44,7 @@ func Plan(shown, want []string, render func(i int) string) Edits {
 	for i, id := range want {
 		if k < len(kept) && kept[k] == id {
 			if n > 0 {
-				e.Insert = append(e.Insert, Insert{At: i - n, HTML: string(batch)})
+				e.Insert = append(e.Insert, Insert{At: i - n, HTML: string(batch), N: n})
 				batch, n = batch[:0], 0
 			}
 			k++
@@ -53,7 +54,7 @@ func Plan(shown, want []string, render func(i int) string) Edits {
 		n++
 	}
 	if n > 0 {
-		e.Insert = append(e.Insert, Insert{At: -1, HTML: string(batch)})
+		e.Insert = append(e.Insert, Insert{At: -1, HTML: string(batch), N: n})
 	}
 	return e
 }

@@ -15,11 +15,11 @@ func TestPlan(t *testing.T) {
 		edits       Edits
 	}{
 		{"empty", nil, nil, Edits{}},
-		{"append batch", []string{"1"}, []string{"1", "2", "3"}, Edits{Insert: []Insert{{-1, "<2><3>"}}}},
-		{"prune and append", []string{"1", "2"}, []string{"2", "3"}, Edits{Remove: []int{0}, Insert: []Insert{{-1, "<3>"}}}},
-		{"insert in middle", []string{"1", "4"}, []string{"1", "2", "3", "4"}, Edits{Insert: []Insert{{1, "<2><3>"}}}},
-		{"insert at front", []string{"5"}, []string{"3", "5"}, Edits{Insert: []Insert{{0, "<3>"}}}},
-		{"replace all", []string{"1", "2"}, []string{"7", "8"}, Edits{Remove: []int{1, 0}, Insert: []Insert{{-1, "<7><8>"}}}},
+		{"append batch", []string{"1"}, []string{"1", "2", "3"}, Edits{Insert: []Insert{{-1, "<2><3>", 2}}}},
+		{"prune and append", []string{"1", "2"}, []string{"2", "3"}, Edits{Remove: []int{0}, Insert: []Insert{{-1, "<3>", 1}}}},
+		{"insert in middle", []string{"1", "4"}, []string{"1", "2", "3", "4"}, Edits{Insert: []Insert{{1, "<2><3>", 2}}}},
+		{"insert at front", []string{"5"}, []string{"3", "5"}, Edits{Insert: []Insert{{0, "<3>", 1}}}},
+		{"replace all", []string{"1", "2"}, []string{"7", "8"}, Edits{Remove: []int{1, 0}, Insert: []Insert{{-1, "<7><8>", 2}}}},
 		{"unchanged", []string{"1", "2"}, []string{"1", "2"}, Edits{}},
 	}
 	for _, c := range cases {

@@ -39,6 +39,7 @@ type View struct {
 	clip        bool            // mark lines that do not fit whole (overlay)
 	pushOut     bool            // remove them instead (prevent_clipping)
 	clipped     map[string]bool // ids marked data-clipped
+	fitFrom     string          // the oldest line that fit whole at the last look, where the next starts
 	gone        map[string]bool // ids pushed out
 
 	// pinned: the reader is at the newest line, so the log stays there as
@@ -47,10 +48,17 @@ type View struct {
 	// scrolls: the log scrolls (embed). The overlay's log hides its
 	// overflow at the far end and never scrolls, so it is never pinned.
 	scrolls bool
-	// sizes is a ResizeObserver on the log (zero without one). Its callback
-	// runs after the browser's own layout of a frame and before that frame
-	// is painted, so the layout reads of pinning and clipping cost no extra
-	// (forced) layout there; a paint re-observes the log to get that call.
+	// sizes is a ResizeObserver on the log and on each of its lines (zero
+	// without one). Its callback runs after the browser's own layout of a
+	// frame and before that frame is painted, so the layout reads of
+	// pinning and clipping cost no extra (forced) layout there. It is
+	// called in the frame of every paint: a new line is reported as it is
+	// first laid out, and a paint that adds none re-observes the log. It
+	// is called again when a line changes size on its own (an emote that
+	// loads after its line was painted: its width was its alt text's until
+	// then), and only then: an image the browser had already, as a chat's
+	// emotes mostly are, is laid out at its size from the start, and costs
+	// no second frame. Lines are unobserved as they leave.
 	sizes safejs.Value
 }
 
@@ -115,34 +123,6 @@ func (v *View) pin() error {
 		return err
 	}
 	v.sizes = obs
-	return v.onImages()
-}
-
-// onImages has an image that loads or fails in the log re-observe it. That
-// changes its line's height (an emote takes its own width, its alt text's
-// until then) while the log keeps its size, which the ResizeObserver does
-// not report; observed afresh, the log is reported at the next frame. The
-// listeners are the observer's own unobserve and observe, bound to the
-// log and run in that order, so a flood of emotes costs no call into Go.
-// Load events do not bubble: the log sees them in their capture phase.
-func (v *View) onImages() error {
-	var relayout [2]safejs.Value
-	for i, method := range []string{"ResizeObserver.unobserve", "ResizeObserver.observe"} {
-		fn, err := get(v.sizes, method)
-		if err == nil {
-			relayout[i], err = call(fn, "Function.bind", v.sizes, v.log)
-		}
-		if err != nil {
-			return fmt.Errorf("re-observe the log on image loads: %w", err)
-		}
-	}
-	for _, event := range []string{"load", "error"} {
-		for _, fn := range relayout {
-			if _, err := call(v.log, "EventTarget.addEventListener", event, fn, true); err != nil {
-				return fmt.Errorf("listen for %s: %w", event, err)
-			}
-		}
-	}
 	return nil
 }
 
@@ -291,11 +271,21 @@ func (v *View) paint() {
 		return
 	}
 	var errs []error
+	observe := !v.sizes.IsUndefined()
+	removed := len(edits.Remove)
+	// When most lines go (a flood), observing the few left afresh is
+	// cheaper than unobserving each line that goes.
+	afresh := observe && removed > 0 && removed >= len(v.shown)-removed
 	for _, run := range Runs(edits.Remove) {
-		errs = append(errs, v.remove(children, run))
+		errs = append(errs, v.remove(children, run, observe && !afresh))
 	}
+	added := 0
 	for _, ins := range edits.Insert {
-		errs = append(errs, v.insert(children, ins))
+		errs = append(errs, v.insert(children, ins, observe && !afresh))
+		added += ins.N
+	}
+	if afresh {
+		errs = append(errs, v.observeAll(children))
 	}
 	v.shown = want
 	if !v.painted && len(want) > 0 {
@@ -310,7 +300,9 @@ func (v *View) paint() {
 		guard.Go("live region", v.liveLater)
 	}
 	report("paint the log", errs...)
-	if (stick && v.scrolls) || v.clip {
+	// The lines are measured after this frame's layout (sizes): the new
+	// ones are reported then; without any, the log is re-observed.
+	if (v.clip || stick && v.scrolls) && (added == 0 || !observe) {
 		v.relayout()
 	}
 	if v.afterPaint != nil {
@@ -353,7 +345,7 @@ func (v *View) liveRegion() error {
 	return errors.Join(err1, err2)
 }
 
-func (v *View) insert(children safejs.Value, ins Insert) error {
+func (v *View) insert(children safejs.Value, ins Insert, observe bool) error {
 	at, where := v.log, "beforeend"
 	if ins.At >= 0 {
 		var err error
@@ -362,13 +354,68 @@ func (v *View) insert(children safejs.Value, ins Insert) error {
 		}
 		where = "beforebegin"
 	}
-	_, err := call(at, "Element.insertAdjacentHTML", where, ins.HTML)
+	if _, err := call(at, "Element.insertAdjacentHTML", where, ins.HTML); err != nil {
+		return err
+	}
+	if !observe {
+		return nil
+	}
+	first := ins.At
+	if first < 0 {
+		n, err := prop(children, "HTMLCollection.length", safejs.Value.Int)
+		if err != nil {
+			return err
+		}
+		first = n - ins.N
+	}
+	for i := first; i < first+ins.N; i++ {
+		if err := v.watch(children, i, "ResizeObserver.observe"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// watch observes or unobserves (method) children[i].
+func (v *View) watch(children safejs.Value, i int, method string) error {
+	c, err := item(children, i)
+	if err == nil {
+		_, err = call(v.sizes, method, c)
+	}
 	return err
 }
 
+// observeAll has sizes observe the log and its lines, and nothing else.
+func (v *View) observeAll(children safejs.Value) error {
+	if _, err := call(v.sizes, "ResizeObserver.disconnect"); err != nil {
+		return err
+	}
+	if _, err := call(v.sizes, "ResizeObserver.observe", v.log); err != nil {
+		return err
+	}
+	n, err := prop(children, "HTMLCollection.length", safejs.Value.Int)
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		if err := v.watch(children, i, "ResizeObserver.observe"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // remove takes a run of children off the log: one element directly, more
-// through one Range, so pruning a flood costs a few calls, not two a line.
-func (v *View) remove(children safejs.Value, run Run) error {
+// through one Range, so pruning a flood costs a few calls, not two a line
+// (three while the lines are observed, unobserve set: each is unobserved).
+func (v *View) remove(children safejs.Value, run Run, unobserve bool) error {
+	if unobserve {
+		for i := run.First; i <= run.Last; i++ {
+			if err := v.watch(children, i, "ResizeObserver.unobserve"); err != nil {
+				return err
+			}
+		}
+	}
 	first, err := item(children, run.First)
 	if err != nil {
 		return err
