@@ -83,55 +83,9 @@ func (v *View) unclip(children safejs.Value) error {
 		return top < -0.5 || top+h > height+0.5, nil
 	}
 	// The lines that do not fit are the oldest ones, a prefix of the log.
-	// Its end is found from where it was at the last look, which a new
-	// line moves by one or two: two lines measured, typically, however
-	// many there are. Lines before lo are cut, lines from hi on fit.
-	lo, hi := 0, len(v.shown)
-	if g := slices.Index(v.shown, v.fitFrom); g >= 0 {
-		cut, err := cutAt(g)
-		if err != nil {
-			return err
-		}
-		if cut {
-			lo = g + 1
-			for step := 1; lo < hi; step *= 2 {
-				p := min(g+step, hi-1)
-				if cut, err = cutAt(p); err != nil {
-					return err
-				}
-				if !cut {
-					hi = p
-					break
-				}
-				lo = p + 1
-			}
-		} else {
-			hi = g
-			for step := 1; lo < hi; step *= 2 {
-				p := max(g-step, lo)
-				if cut, err = cutAt(p); err != nil {
-					return err
-				}
-				if cut {
-					lo = p + 1
-					break
-				}
-				hi = p
-			}
-		}
-	}
-	// A binary search between: a few lines measured however many are hidden.
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		cut, err := cutAt(mid)
-		if err != nil {
-			return err
-		}
-		if cut {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
+	lo, err := firstFit(len(v.shown), slices.Index(v.shown, v.fitFrom), cutAt)
+	if err != nil {
+		return err
 	}
 	v.fitFrom = ""
 	if lo < len(v.shown) {
