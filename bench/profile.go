@@ -216,6 +216,15 @@ func (tr *trace) stopPer(b *Bench, name string, messages int) error {
 	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
+	// The whole trace too, for DevTools' performance panel (Load profile).
+	file := filepath.Join(b.paths.Out, "trace-"+strings.ReplaceAll(name, " ", "-")+".json")
+	raw, err := json.Marshal(map[string]any{"traceEvents": tr.events})
+	if err == nil {
+		err = os.WriteFile(file, raw, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("save the trace of %s: %w", name, err)
+	}
 	evs := make([]traceEvent, 0, len(tr.events))
 	main := map[[2]int64]bool{}
 	for _, raw := range tr.events {
@@ -237,7 +246,7 @@ func (tr *trace) stopPer(b *Bench, name string, messages int) error {
 	byName, byKind, count := traceSelfTimes(mainEvs)
 	per := func(ms float64) float64 { return ms / float64(max(messages, 1)) }
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "trace of %s, main thread CPU, ms per message (%d), each event's own time:\n ", name, messages)
+	fmt.Fprintf(&sb, "trace of %s (%s), main thread CPU, ms per message (%d), each event's own time:\n ", name, file, messages)
 	total := 0.0
 	for _, k := range traceKinds {
 		fmt.Fprintf(&sb, " %s %.3f", k, per(byKind[k]))
