@@ -30,6 +30,8 @@ func (b *Bench) pageURL(page string, params ...string) string {
 		return pageURL(s.Serve.URL, "overlay.html", params...)
 	case WidgetCross:
 		return pageURL(s.Serve.URL, "overlay.html", append(params, "instance", s.Demo.URL)...)
+	case EmbedCross:
+		return pageURL(s.Serve.URL, "embed.html", append(params, "instance", s.Demo.URL)...)
 	case FloorPage:
 		return pageURL(s.Baseline.URL, "floor.html", params...)
 	case JSSame:

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 
 //go:embed probe.js
 var probeJS string
+
+//go:embed warp.js
+var warpJS string
 
 // waitTimeout bounds each wait for a page; generous, 2 shared cores.
 const waitTimeout = 60 * time.Second
@@ -63,13 +67,25 @@ type Tab struct {
 	cancel func()
 }
 
-func (b *Browser) NewTab() (*Tab, error) {
+func (b *Browser) NewTab() (*Tab, error) { return b.newTab(0) }
+
+// NewWarpedTab is NewTab with the page's clocks and timers running warp
+// times faster than real time (warp.js), after the probe.
+func (b *Browser) NewWarpedTab(warp float64) (*Tab, error) { return b.newTab(warp) }
+
+func (b *Browser) newTab(warp float64) (*Tab, error) {
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t := &Tab{ctx: ctx, cancel: cancel}
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
-		page.AddScriptToEvaluateOnNewDocumentParams{Source: probeJS}); err != nil {
-		cancel()
-		return nil, fmt.Errorf("install the probe: %w", err)
+	scripts := []string{probeJS}
+	if warp > 0 {
+		scripts = append(scripts, strings.Replace(warpJS, "const K = WARP;", "const K = "+strconv.FormatFloat(warp, 'g', -1, 64)+";", 1))
+	}
+	for _, src := range scripts {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			cancel()
+			return nil, fmt.Errorf("install the probe: %w", err)
+		}
 	}
 	return t, nil
 }

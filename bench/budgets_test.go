@@ -36,7 +36,14 @@ func fullResults() *Results {
 			At:  Memory{JSHeap: 1e6, Wasm: 10e6},
 			End: Memory{JSHeap: 3e6, Wasm: 14e6},
 		}}},
-		Idle:  &IdleResult{Widget: []float64{0.01}},
+		// 3 s of 32 s against 2.5 s (1.2×), 512 messages each.
+		Lively: &LivelyResult{Widget: []LivelyRun{{Posted: 512, Seconds: 32, Busy: 3}}, JS: []LivelyRun{{Posted: 512, Seconds: 32, Busy: 2.5}}},
+		Queries: &QueriesResult{
+			Rest:    map[string][]float64{EmbedCross: {2}, WidgetCross: {6}},
+			Deletes: map[string][]Stalled{WidgetCross: {{Seconds: 7}, {Seconds: 3}}, EmbedCross: {{Seconds: 6}}},
+		},
+		// 3·2⁻¹² (0.073 %) against 2⁻¹¹: 1.5×.
+		Idle:  &IdleResult{Widget: []float64{0.000732421875}, JS: []float64{0.00048828125}},
 		Stall: &StallResult{Cap: 120, Widget: []Stalled{{Seconds: 40}}},
 	}
 	return r
@@ -76,7 +83,10 @@ func TestBudgetsAreTheIssues(t *testing.T) {
 		"cold.same_vs_js": "max 4", "cold.cross_vs_js": "max 4", "warm.same_vs_js": "max 2", "warm.cross_vs_js": "max 2",
 		"flood.rate": "min 2000", "flood.frame_p95_ms": "max 20", "flood.push_paint_p95_ms": "max 50",
 		"flood.shown_over_limit": "max 1", "flood.elements_over_rest": "max 1.1", "steady.painted_share": "min 1",
-		"soak.js_heap_growth_mb": "max 2", "soak.wasm_growth_mb": "max 4", "idle.cpu_share": "max 0.01",
+		"soak.js_heap_growth_mb": "max 2", "soak.wasm_growth_mb": "max 4",
+		"lively.share_vs_js": "max 1.2", "lively.ms_per_msg_vs_js": "max 1.2",
+		"queries.rest_embed_per_min": "max 2", "queries.rest_overlay_per_min": "max 6", "queries.delete_gone_s": "max 7",
+		"idle.cpu_share": "max 0.001", "idle.vs_js": "max 1.5",
 		"stall.noticed_s": "max 40",
 	}
 	got := map[string]string{}
@@ -109,7 +119,7 @@ func TestOnTheBudgetPasses(t *testing.T) {
 		}
 	}
 	rows, pass := RowResults(Evaluate(fullResults().Metrics(), loadTestBudgets(t)))
-	if want := []string{"size", "cold start", "warm start", "flood", "steady rate", "soak", "idle", "stall"}; strings.Join(rows, ",") != strings.Join(want, ",") {
+	if want := []string{"size", "cold start", "warm start", "flood", "steady rate", "soak", "lively chat", "instance queries", "idle", "stall"}; strings.Join(rows, ",") != strings.Join(want, ",") {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
 	for _, row := range rows {
@@ -139,7 +149,18 @@ func TestOverTheBudgetFails(t *testing.T) {
 		{"steady.painted_share", func(r *Results) { r.Steady.Widget[0].Painted = 19999 }},
 		{"soak.js_heap_growth_mb", func(r *Results) { r.Soak.Widget[0].End.JSHeap = 3.1e6 }},
 		{"soak.wasm_growth_mb", func(r *Results) { r.Soak.Widget[0].End.Wasm = 14.1e6 }},
+		{"lively.share_vs_js", func(r *Results) { r.Lively.Widget[0].Busy = 3.01 }},
+		{"lively.ms_per_msg_vs_js", func(r *Results) { r.Lively.Widget[0].Posted = 511 }},
+		{"lively.share_vs_js", func(r *Results) { r.Lively.JS = nil }},
+		{"queries.rest_embed_per_min", func(r *Results) { r.Queries.Rest[EmbedCross][0] = 2.1 }},
+		{"queries.rest_overlay_per_min", func(r *Results) { r.Queries.Rest[WidgetCross][0] = 6.1 }},
+		{"queries.delete_gone_s", func(r *Results) { r.Queries.Deletes[EmbedCross][0].Seconds = 7.1 }},
+		// A delete that never left the page proves nothing.
+		{"queries.delete_gone_s", func(r *Results) { r.Queries.Deletes[WidgetCross][1] = Stalled{Seconds: 5, Censored: true} }},
+		{"queries.delete_gone_s", func(r *Results) { r.Queries.Deletes = nil }},
+		{"idle.cpu_share", func(r *Results) { r.Idle.Widget[0] = 0.0011 }},
 		{"idle.cpu_share", func(r *Results) { r.Idle.Widget[0] = 0.011 }},
+		{"idle.vs_js", func(r *Results) { r.Idle.JS[0] = 0.00048 }},
 		{"stall.noticed_s", func(r *Results) { r.Stall.Widget[0].Seconds = 40.5 }},
 		// A wait that hit its cap proves nothing under a max.
 		{"stall.noticed_s", func(r *Results) { r.Stall.Widget[0] = Stalled{Seconds: 30, Censored: true} }},

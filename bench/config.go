@@ -16,6 +16,19 @@ type Plan struct {
 	SteadyRate float64 // messages per second
 	SteadyFor  time.Duration
 
+	// Lively chat: LivelyRate (and LivelyFastRate) messages a second for
+	// LivelyFor, from several chatters, into the overlay with limit=Limit.
+	LivelyReps                 int
+	LivelyRate, LivelyFastRate float64
+	LivelyFor                  time.Duration
+
+	// Instance queries: QueriesReps pages of each kind at rest for RestFor
+	// of page time, their clocks Warp times real time (warp.js); then one
+	// lively chat (LivelyRate for LivelyFor) with deletes.
+	QueriesReps int
+	RestFor     time.Duration
+	Warp        float64
+
 	SoakTabs        int // widget pages soaked together (memory is per page), with one JS page
 	SoakAt, SoakEnd int // messages at the first and the last checkpoint
 
@@ -40,6 +53,8 @@ var FullPlan = Plan{
 	StartReps: 5,
 	FloodReps: 5, FloodSize: 2000, Limit: 100,
 	SteadyReps: 3, SteadyRate: 2000, SteadyFor: 10 * time.Second,
+	LivelyReps: 3, LivelyRate: 20, LivelyFastRate: 100, LivelyFor: 30 * time.Second,
+	QueriesReps: 3, RestFor: 5 * time.Minute, Warp: 10,
 	SoakTabs: 2, SoakAt: 20_000, SoakEnd: 100_000,
 	IdleTabs: 3, IdleFor: 60 * time.Second,
 	StallTabs: 3, StallCap: 90 * time.Second,
@@ -54,6 +69,8 @@ var QuickPlan = Plan{
 	StartReps: 1,
 	FloodReps: 1, FloodSize: 2000, Limit: 100,
 	SteadyReps: 1, SteadyRate: 2000, SteadyFor: 3 * time.Second,
+	LivelyReps: 1, LivelyRate: 20, LivelyFastRate: 100, LivelyFor: 10 * time.Second,
+	QueriesReps: 1, RestFor: 2 * time.Minute, Warp: 10,
 	SoakTabs: 1, SoakAt: 2_000, SoakEnd: 10_000,
 	IdleTabs: 1, IdleFor: 10 * time.Second,
 	StallTabs: 1, StallCap: 42 * time.Second,
@@ -67,6 +84,8 @@ var SmokePlan = Plan{
 	StartReps: 1,
 	FloodReps: 1, FloodSize: 200, Limit: 100,
 	SteadyReps: 1, SteadyRate: 200, SteadyFor: time.Second,
+	LivelyReps: 1, LivelyRate: 20, LivelyFastRate: 100, LivelyFor: 3 * time.Second,
+	QueriesReps: 1, RestFor: 20 * time.Second, Warp: 10,
 	SoakTabs: 1, SoakAt: 100, SoakEnd: 300,
 	IdleTabs: 1, IdleFor: 2 * time.Second,
 	StallTabs: 1, StallCap: 2 * time.Second,

@@ -85,7 +85,7 @@ func exitCode(vs []Verdict, errs []string) int {
 }
 
 // scenarios are the names of Run's steps, for -only.
-var scenarios = []string{"start", "flood", "steady rate", "soak", "idle and stall"}
+var scenarios = []string{"start", "flood", "steady rate", "soak", "lively chat", "instance queries", "idle and stall"}
 
 // Run builds the baselines, starts the servers and the browser, and runs
 // every scenario of plan. A scenario that fails is noted in Results.Errors
@@ -119,6 +119,18 @@ func Run(ctx context.Context, paths Paths, plan Plan, log io.Writer) (*Results, 
 	if err != nil {
 		return nil, err
 	}
+	chat, err := newChatters(b.srv.Demo)
+	if err != nil {
+		return nil, err
+	}
+	streamerToken, err := b.srv.Demo.Token("demo")
+	if err != nil {
+		return nil, err
+	}
+	streamer, err := newPoster(b.srv.Demo.URL, streamerToken)
+	if err != nil {
+		return nil, err
+	}
 	fail := func(what string, err error) {
 		if err != nil {
 			b.logf("%s: %v", what, err)
@@ -133,6 +145,14 @@ func Run(ctx context.Context, paths Paths, plan Plan, log io.Writer) (*Results, 
 		{"flood", func() (err error) { r.Flood, err = b.measureFlood(poster); return }},
 		{"steady rate", func() (err error) { r.Steady, err = b.measureSteady(poster); return }},
 		{"soak", func() (err error) { r.Soak, err = b.measureSoak(poster); return }},
+		{"lively chat", func() (err error) {
+			if r.Lively, err = b.measureLively(chat, plan.LivelyRate); err != nil {
+				return err
+			}
+			r.LivelyFast, err = b.measureLively(chat, plan.LivelyFastRate)
+			return
+		}},
+		{"instance queries", func() (err error) { r.Queries, err = b.measureQueries(chat, streamer); return }},
 		// Last: the stall fault stays on the standalone demo after it.
 		{"idle and stall", func() (err error) { r.Idle, r.Stall, err = b.measureQuiet(); return }},
 	}

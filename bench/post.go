@@ -75,6 +75,23 @@ func (p *Poster) Post(n int) ([]int64, error) {
 	return ids, nil
 }
 
+// Delete deletes message id as the poster (who must moderate the channel)
+// through deleteChatMessage, as a moderator's tool would.
+func (p *Poster) Delete(id int64) error {
+	q := fmt.Sprintf(`mutation { deleteChatMessage(channelId: %s, messageId: %s) { action } }`,
+		jsString(p.channelID), jsString(strconv.FormatInt(id, 10)))
+	var out struct {
+		DeleteChatMessage *struct{ Action string }
+	}
+	if err := p.graphql(q, &out); err != nil {
+		return fmt.Errorf("delete message %d: %w", id, err)
+	}
+	if out.DeleteChatMessage == nil || out.DeleteChatMessage.Action != "delete_message" {
+		return fmt.Errorf("delete message %d: no delete_message log in the answer", id)
+	}
+	return nil
+}
+
 func (p *Poster) graphql(query string, data any) error {
 	body, _ := json.Marshal(map[string]string{"query": query})
 	req, err := http.NewRequest(http.MethodPost, p.origin+"/api/graph", bytes.NewReader(body))

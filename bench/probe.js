@@ -7,7 +7,10 @@
 // marks a message with a data-message-id attribute.
 (() => {
   "use strict";
-  const now = () => performance.now();
+  // Bound now: bench/warp.js, when a run adds it, speeds up the page's
+  // clocks and timers after this, and the probe keeps the real clock.
+  const now = performance.now.bind(performance);
+  const timeOrigin = performance.timeOrigin;
   const raf = window.requestAnimationFrame.bind(window);
   const B = (window.__bench = {
     marks: {}, // start-up marks: wasm compiled, socket created/open
@@ -22,6 +25,8 @@
     wsFrames: null, // [ms, data] of websocket frames received while an array
     states: [], // [unix ms, data-state] of #glimchat
     mems: [], // WebAssembly.Memory of every instance
+    queries: [], // [ms, "http" | "socket"] of every GraphQL query the page sent
+    removed: new Map(), // message id -> unix ms it left the document
   });
 
   // A message is painted in the frame whose rendering follows its insertion.
@@ -53,9 +58,14 @@
     for (const r of records) {
       if (r.type === "attributes") {
         if (r.target.id === "glimchat") {
-          B.states.push([performance.timeOrigin + now(), r.target.getAttribute("data-state")]);
+          B.states.push([timeOrigin + now(), r.target.getAttribute("data-state")]);
         }
         continue;
+      }
+      for (const n of r.removedNodes) {
+        if (n.nodeType !== 1 || !n.hasAttribute("data-message-id")) continue;
+        const id = n.getAttribute("data-message-id");
+        if (!B.removed.has(id)) B.removed.set(id, timeOrigin + now());
       }
       for (const n of r.addedNodes) {
         if (n.nodeType === 1 && n.hasAttribute("data-message-id")) out.push(n);
@@ -133,6 +143,34 @@
       return ws;
     },
   });
+
+  // Queries the page sends to the instance: every GraphQL request over
+  // HTTP (a POST to /api/graph) and every Absinthe "doc" over a socket
+  // (a query, or a subscription). Heartbeats and joins are not queries.
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (typeof data === "string" && data.includes('"doc"')) {
+      try {
+        const f = JSON.parse(data);
+        if (Array.isArray(f) && f[3] === "doc") B.queries.push([now(), "socket"]);
+      } catch {}
+    }
+    return send.call(this, data);
+  };
+  const fetch0 = window.fetch;
+  window.fetch = function (input, init) {
+    try {
+      const req = input instanceof Request ? input : null;
+      const method = (init && init.method) || (req && req.method) || "GET";
+      const url = new URL(req ? req.url : String(input), location.href);
+      if (method.toUpperCase() === "POST" && url.pathname === "/api/graph") B.queries.push([now(), "http"]);
+    } catch {}
+    return fetch0.apply(this, arguments);
+  };
+  // queriesBetween counts the queries sent between two times (ms, page clock).
+  B.queriesBetween = (from, to) => B.queries.filter((q) => q[0] >= from && q[0] <= to).length;
+  B.removedAt = (id) => B.removed.get(id) || 0;
+  B.now = now; // the real clock, ms since navigation start
 
   // Start-up marks and the wasm memories, for the heap figures.
   const keep = (r) => {

@@ -10,23 +10,29 @@ import (
 
 // units of the budgeted figures, for the table.
 var units = map[string]string{
-	"size.brotli_vs_floor":     "x",
-	"cold.same_vs_floor":       "x",
-	"cold.cross_vs_floor":      "x",
-	"cold.same_vs_js":          "x",
-	"cold.cross_vs_js":         "x",
-	"warm.same_vs_js":          "x",
-	"warm.cross_vs_js":         "x",
-	"flood.rate":               "msg/s",
-	"flood.frame_p95_ms":       "ms",
-	"flood.push_paint_p95_ms":  "ms",
-	"flood.shown_over_limit":   "x",
-	"flood.elements_over_rest": "x",
-	"steady.painted_share":     "%",
-	"soak.js_heap_growth_mb":   "MB",
-	"soak.wasm_growth_mb":      "MB",
-	"idle.cpu_share":           "%",
-	"stall.noticed_s":          "s",
+	"size.brotli_vs_floor":         "x",
+	"cold.same_vs_floor":           "x",
+	"cold.cross_vs_floor":          "x",
+	"cold.same_vs_js":              "x",
+	"cold.cross_vs_js":             "x",
+	"warm.same_vs_js":              "x",
+	"warm.cross_vs_js":             "x",
+	"flood.rate":                   "msg/s",
+	"flood.frame_p95_ms":           "ms",
+	"flood.push_paint_p95_ms":      "ms",
+	"flood.shown_over_limit":       "x",
+	"flood.elements_over_rest":     "x",
+	"steady.painted_share":         "%",
+	"soak.js_heap_growth_mb":       "MB",
+	"soak.wasm_growth_mb":          "MB",
+	"lively.share_vs_js":           "x",
+	"lively.ms_per_msg_vs_js":      "x",
+	"queries.rest_embed_per_min":   "/min",
+	"queries.rest_overlay_per_min": "/min",
+	"queries.delete_gone_s":        "s",
+	"idle.cpu_share":               "%",
+	"idle.vs_js":                   "x",
+	"stall.noticed_s":              "s",
 }
 
 func format(v float64, unit string) string {
@@ -49,6 +55,8 @@ func format(v float64, unit string) string {
 		return fmt.Sprintf("%.1f s", v)
 	case "msg/s":
 		return fmt.Sprintf("%.0f msg/s", v)
+	case "/min":
+		return fmt.Sprintf("%.2f /min", v)
 	}
 	return fmt.Sprintf("%.3g %s", v, unit)
 }
@@ -168,9 +176,52 @@ func (r *Results) lines() []line {
 		add("soak", "JS heap / wasm / DOM nodes at the first checkpoint", at(s.Widget, false), "JS "+at(s.JS, false), "")
 		add("soak", "the same at the last", at(s.Widget, true), "JS "+at(s.JS, true), "")
 	}
+	for _, l := range []*LivelyResult{r.Lively, r.LivelyFast} {
+		if l == nil {
+			continue
+		}
+		w, js := l.shares()
+		wm, jsm := l.msPerMessage()
+		if l == r.Lively {
+			add("lively chat", fmt.Sprintf("%.0f msg/s for %.0f s into limit=%d, main thread busy (share of one core)", l.Rate, l.Seconds, l.Limit),
+				format(w, "%"), "JS "+format(js, "%"), "lively.share_vs_js")
+			add("lively chat", "main thread CPU per message", ms(wm), "JS "+ms(jsm), "lively.ms_per_msg_vs_js")
+			continue
+		}
+		add("lively chat", fmt.Sprintf("%.0f msg/s: share of one core; CPU per message (ratios)", l.Rate),
+			fmt.Sprintf("%s; %s (%s; %s)", format(w, "%"), ms(wm), format(ratio(w, js), "x"), format(ratio(wm, jsm), "x")),
+			fmt.Sprintf("JS %s; %s", format(js, "%"), ms(jsm)), "")
+	}
+	if q := r.Queries; q != nil {
+		rest := func(page string) string { return format(median(q.Rest[page]), "/min") }
+		chat := func(page string) string { return format(median(q.Chat[page]), "/min") }
+		span := fmt.Sprintf("%.0f min of page time (clocks ×%.0f)", q.RestMinutes, q.Warp)
+		if q.RestMinutes < 1 {
+			span = fmt.Sprintf("%.0f s of page time (clocks ×%.0f)", q.RestMinutes*60, q.Warp)
+		}
+		add("instance queries", "at rest, "+span+", embed page", rest(EmbedCross), "JS "+rest(JSCross), "queries.rest_embed_per_min")
+		add("instance queries", "at rest, overlay", rest(WidgetCross), "JS "+rest(JSCross), "queries.rest_overlay_per_min")
+		add("instance queries", fmt.Sprintf("during a %.0f msg/s chat, overlay / embed", q.ChatRate),
+			chat(WidgetCross)+" / "+chat(EmbedCross), "JS "+chat(JSCross), "")
+		gone := func(pages ...string) string {
+			m := q.worstDelete(pages...)
+			var all []float64
+			for _, p := range pages {
+				all = append(all, collect(q.Deletes[p], func(s Stalled) float64 { return s.Seconds })...)
+			}
+			w := format(m.Value, "s")
+			if m.Censored {
+				w = "> " + w
+			}
+			return fmt.Sprintf("%s (median %s)", w, format(median(all), "s"))
+		}
+		add("instance queries", fmt.Sprintf("%d deletes in that chat: gone from the page after, worst (median)", q.DeleteCount),
+			gone(WidgetCross, EmbedCross), "JS "+gone(JSCross), "queries.delete_gone_s")
+	}
 	if s := r.Idle; s != nil {
 		add("idle", fmt.Sprintf("main thread busy, %.0f s without chat", s.Seconds),
 			format(median(s.Widget), "%"), "JS "+format(median(s.JS), "%"), "idle.cpu_share")
+		add("idle", "widget ÷ JS baseline", "", "", "idle.vs_js")
 	}
 	if s := r.Stall; s != nil {
 		show := func(ss []Stalled) string {

@@ -15,9 +15,13 @@ type Results struct {
 	Flood  *FloodResult  `json:"flood,omitempty"`
 	Steady *SteadyResult `json:"steady,omitempty"`
 	Soak   *SoakResult   `json:"soak,omitempty"`
-	Idle   *IdleResult   `json:"idle,omitempty"`
-	Stall  *StallResult  `json:"stall,omitempty"`
-	Errors []string      `json:"errors,omitempty"` // scenarios that failed to run
+	// Lively is the lively chat at LivelyRate, LivelyFast at LivelyFastRate.
+	Lively     *LivelyResult  `json:"lively,omitempty"`
+	LivelyFast *LivelyResult  `json:"lively_fast,omitempty"`
+	Queries    *QueriesResult `json:"queries,omitempty"`
+	Idle       *IdleResult    `json:"idle,omitempty"`
+	Stall      *StallResult   `json:"stall,omitempty"`
+	Errors     []string       `json:"errors,omitempty"` // scenarios that failed to run
 }
 
 type Meta struct {
@@ -57,6 +61,7 @@ const (
 	FloorPage   = "floor"               // same-origin (the bench proxies the API)
 	JSSame      = "JS same-origin"
 	JSCross     = "JS cross-origin"
+	EmbedCross  = "embed cross-origin" // the embed page, in the query counts
 )
 
 var startPages = []string{WidgetSame, WidgetCross, FloorPage, JSSame, JSCross}
@@ -134,6 +139,68 @@ type SoakResult struct {
 	End    int       `json:"end"`
 	Widget []SoakRun `json:"widget"`
 	JS     []SoakRun `json:"js"`
+}
+
+// LivelyRun is one lively chat into one page: the renderer main thread's
+// busy time (CDP TaskDuration) over the wall time from the first message
+// posted to the last one painted.
+type LivelyRun struct {
+	Posted  int     `json:"posted"`
+	Seconds float64 `json:"seconds"`
+	Busy    float64 `json:"busy_seconds"`
+}
+
+func (r LivelyRun) share() float64 { return ratio(r.Busy, r.Seconds) }
+
+// msPerMessage is the main thread's busy time per message posted.
+func (r LivelyRun) msPerMessage() float64 { return ratio(r.Busy*1000, float64(r.Posted)) }
+
+type LivelyResult struct {
+	Rate    float64     `json:"rate"`
+	Seconds float64     `json:"seconds"`
+	Limit   int         `json:"limit"`
+	Widget  []LivelyRun `json:"widget"`
+	JS      []LivelyRun `json:"js"`
+}
+
+func (l *LivelyResult) shares() (widget, js float64) {
+	return median(collect(l.Widget, LivelyRun.share)), median(collect(l.JS, LivelyRun.share))
+}
+
+func (l *LivelyResult) msPerMessage() (widget, js float64) {
+	return median(collect(l.Widget, LivelyRun.msPerMessage)), median(collect(l.JS, LivelyRun.msPerMessage))
+}
+
+// QueriesResult is the queries per minute each page sends (by page: one
+// figure per page counted), at rest and during a lively chat, and how
+// long each delete made during that chat took to leave each page (from
+// the delete's answer to the line leaving the DOM).
+type QueriesResult struct {
+	RestMinutes float64              `json:"rest_minutes"` // of page time
+	Warp        float64              `json:"warp"`         // page time ÷ real time, at rest
+	ChatRate    float64              `json:"chat_rate"`
+	Rest        map[string][]float64 `json:"rest_per_minute"`
+	Chat        map[string][]float64 `json:"chat_per_minute"`
+	DeleteCount int                  `json:"deletes"`
+	Deletes     map[string][]Stalled `json:"delete_gone"`
+}
+
+// worstDelete is the slowest delete over the widget's pages; censored when
+// one of them never left.
+func (q *QueriesResult) worstDelete(pages ...string) Metric {
+	var all []Stalled
+	for _, p := range pages {
+		all = append(all, q.Deletes[p]...)
+	}
+	if len(all) == 0 {
+		return Metric{Value: math.NaN()}
+	}
+	m := Metric{Value: math.Inf(-1)}
+	for _, s := range all {
+		m.Value = math.Max(m.Value, s.Seconds)
+		m.Censored = m.Censored || s.Censored
+	}
+	return m
 }
 
 // IdleResult holds the main thread's busy share of wall time, one per tab.
@@ -233,8 +300,20 @@ func (r *Results) Metrics() map[string]Metric {
 		put("soak.js_heap_growth_mb", median(collect(s.Widget, func(x SoakRun) float64 { return (x.End.JSHeap - x.At.JSHeap) / mb })))
 		put("soak.wasm_growth_mb", median(collect(s.Widget, func(x SoakRun) float64 { return (x.End.Wasm - x.At.Wasm) / mb })))
 	}
+	if l := r.Lively; l != nil {
+		w, js := l.shares()
+		put("lively.share_vs_js", ratio(w, js))
+		w, js = l.msPerMessage()
+		put("lively.ms_per_msg_vs_js", ratio(w, js))
+	}
+	if q := r.Queries; q != nil {
+		put("queries.rest_embed_per_min", median(q.Rest[EmbedCross]))
+		put("queries.rest_overlay_per_min", median(q.Rest[WidgetCross]))
+		m["queries.delete_gone_s"] = q.worstDelete(WidgetCross, EmbedCross)
+	}
 	if s := r.Idle; s != nil {
 		put("idle.cpu_share", median(s.Widget))
+		put("idle.vs_js", ratio(median(s.Widget), median(s.JS)))
 	}
 	if s := r.Stall; s != nil {
 		m["stall.noticed_s"] = medianStalled(s.Widget)

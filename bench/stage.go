@@ -73,6 +73,7 @@ func stage(p Paths, brotliQuality int) error {
 		"floor.js":     "bench/floor/floor.js",
 		"jsbase.html":  "bench/jsbase/jsbase.html",
 		"jsbase.js":    "bench/jsbase/jsbase.js",
+		"jsbase.css":   "bench/jsbase/jsbase.css",
 		"wasm_exec.js": "web/dist/wasm_exec.js",
 	}
 	for name, src := range copies {

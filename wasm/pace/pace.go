@@ -84,12 +84,16 @@ func (p *Pacer) Painted() {
 }
 
 // Run releases what Add queued to show, at most Limit messages at a time,
-// each batch once the page painted the one before (or Stall passed). It
-// returns when ctx ends. No timer runs while nothing waits for a frame.
+// each batch once the page painted the one before (or Stall passed since
+// it was shown). It returns when ctx ends. No timer runs while nothing is
+// queued: in a lively chat each message comes alone and is painted in the
+// next frame, and a timer armed and stopped for each of them cost the page
+// a setTimeout, a clearTimeout and a wake of Go a message.
 func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 	var (
 		queue   []glimesh.Message
-		waiting bool // a released batch waits for its frame
+		waiting bool      // a released batch waits for its frame
+		shownAt time.Time // when it was released
 		timer   phoenix.Timer
 		stalled = make(chan struct{}, 1)
 		warned  bool // the first drop is logged, not every one
@@ -121,7 +125,23 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			waiting = false
 		}
 		if waiting {
-			continue
+			// Something is queued behind the batch on its way: from now on
+			// a frame that never comes (a hidden page) must not hold it.
+			if timer == nil && len(queue) > 0 {
+				left := p.o.Stall - p.o.Clock.Now().Sub(shownAt)
+				if left > 0 {
+					timer = p.o.Clock.AfterFunc(left, func() {
+						select {
+						case stalled <- struct{}{}:
+						default:
+						}
+					})
+					continue
+				}
+				waiting = false // stalled already
+			} else {
+				continue
+			}
 		}
 		stop()
 		if len(queue) == 0 {
@@ -140,12 +160,14 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			default:
 			}
 		}
-		waiting = true
-		timer = p.o.Clock.AfterFunc(p.o.Stall, func() {
-			select {
-			case stalled <- struct{}{}:
-			default:
-			}
-		})
+		waiting, shownAt = true, p.o.Clock.Now()
+		if len(queue) > 0 {
+			timer = p.o.Clock.AfterFunc(p.o.Stall, func() {
+				select {
+				case stalled <- struct{}{}:
+				default:
+				}
+			})
+		}
 	}
 }

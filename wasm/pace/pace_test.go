@@ -143,3 +143,40 @@ func TestHiddenPageKeepsUp(t *testing.T) {
 		}
 	}
 }
+
+// A message that comes alone (a lively chat, not a flood) is shown at once
+// and arms no timer: nothing waits behind it. Only a message queued behind
+// a batch still on its way arms the stall timer, for what is left of Stall
+// since that batch was shown.
+func TestNoTimerWhileNothingIsQueued(t *testing.T) {
+	r := start(t, Options{Limit: 10, Stall: 250 * time.Millisecond})
+	ctx := context.Background()
+	for i := range 3 {
+		r.p.Add(ctx, msgs(i, 1))
+		if first, _ := ids(r.next(t)); first != strconv.Itoa(i) {
+			t.Fatalf("batch from %s, want %d", first, i)
+		}
+		if p := r.clock.Pending(); len(p) != 0 {
+			t.Fatalf("message %d: timers %v pending with nothing queued", i, p)
+		}
+		r.p.Painted()
+	}
+	r.p.Add(ctx, msgs(3, 1))
+	r.next(t)
+	r.clock.Advance(100 * time.Millisecond) // no frame yet (a hidden page)
+	r.p.Add(ctx, msgs(4, 1))                // queued behind it
+	if !r.clock.WaitFor(150 * time.Millisecond) {
+		t.Fatalf("timers %v, want the rest of the stall, 150ms", r.clock.Pending())
+	}
+	r.none(t)
+	r.clock.Advance(150 * time.Millisecond)
+	if first, _ := ids(r.next(t)); first != "4" {
+		t.Fatalf("after the stall, batch from %s, want 4", first)
+	}
+	// Queued only after a whole Stall without a frame: released at once.
+	r.clock.Advance(300 * time.Millisecond)
+	r.p.Add(ctx, msgs(5, 1))
+	if first, _ := ids(r.next(t)); first != "5" {
+		t.Fatalf("batch from %s, want 5", first)
+	}
+}
