@@ -62,7 +62,8 @@ chromium-127 chromium-103: chromium-%:
 	if [ -x "$$dir/out/chromium" ]; then exit 0; fi; \
 	command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }; \
 	rm -rf "$$dir" && mkdir -p "$$dir"; \
-	( cd "$$dir" && npm pack --silent "@sparticuz/chromium@$*.0.0" >/dev/null && tar -xzf sparticuz-chromium-$*.0.0.tgz ) || \
+	( cd "$$dir" && { npm pack --silent "@sparticuz/chromium@$*.0.0" >/dev/null || \
+		{ sleep 5; npm pack --silent "@sparticuz/chromium@$*.0.0" >/dev/null; }; } && tar -xzf sparticuz-chromium-$*.0.0.tgz ) || \
 		{ echo "make chromium-$*: cannot fetch @sparticuz/chromium@$*.0.0 from npm (needed for the smoke in OBS's Chromium $*)"; exit 1; }; \
 	node internal/chromium/unpack.mjs "$$dir" || { echo "make chromium-$*: cannot unpack $$dir"; rm -rf "$$dir/out"; exit 1; }; \
 	test -x "$$dir/out/chromium" || { echo "make chromium-$*: $$dir/out/chromium is missing after unpacking"; exit 1; }
