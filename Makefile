@@ -26,7 +26,7 @@ fuzz_each = $(FUZZ_TARGETS) | while read -r dir name; do \
 # they are.
 GENERATED_SUM := find . -name '*_easyjson.go' -not -path './.git/*' | sort | xargs cat | sha256sum
 
-.PHONY: build run test fuzz bench bench-go dist clean ensure-chromium
+.PHONY: build run test fuzz bench bench-go dist clean ensure-chromium chromium-127 chromium-103 smoke-127 smoke-103
 
 # nethttpomithttp2: fetch speaks HTTP/2 for the browser, so net/http's own
 # HTTP/2 code (linked in by shurcooL/graphql) is dead weight: -6 % of the wasm.
@@ -49,6 +49,32 @@ run: build
 ensure-chromium:
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# OBS's browser: OBS 31+ ships Chromium 127, OBS 28-30 ship 95-103. Debian
+# has no such build; the npm package @sparticuz/chromium ships them
+# (headless, Linux x64, brotli-packed with their libraries). make
+# chromium-N fetches version N.0.0 into CHROMIUM_CACHE (outside the repo,
+# never committed) and unpacks it once; smoke-N runs the smoke of the
+# browser tests in it, and fails (never skips) in any other version.
+CHROMIUM_CACHE ?= $(HOME)/.cache/glimchat
+SMOKE := TestBrowserVersion|TestHistoryHooks|TestLiveCrossOriginOverlay|TestModerationDeleteIsExact|TestSignInPostsAndOverlayShows|TestLiveCrossOriginEmbed
+chromium-127 chromium-103: chromium-%:
+	@dir="$(CHROMIUM_CACHE)/chromium-$*"; \
+	if [ -x "$$dir/out/chromium" ]; then exit 0; fi; \
+	command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; }; \
+	rm -rf "$$dir" && mkdir -p "$$dir"; \
+	( cd "$$dir" && { npm pack --silent "@sparticuz/chromium@$*.0.0" >/dev/null || \
+		{ sleep 5; npm pack --silent "@sparticuz/chromium@$*.0.0" >/dev/null; }; } && tar -xzf sparticuz-chromium-$*.0.0.tgz ) || \
+		{ echo "make chromium-$*: cannot fetch @sparticuz/chromium@$*.0.0 from npm (needed for the smoke in OBS's Chromium $*)"; exit 1; }; \
+	node internal/chromium/unpack.mjs "$$dir" || { echo "make chromium-$*: cannot unpack $$dir"; rm -rf "$$dir/out"; exit 1; }; \
+	test -x "$$dir/out/chromium" || { echo "make chromium-$*: $$dir/out/chromium is missing after unpacking"; exit 1; }
+
+smoke-127 smoke-103: smoke-%: chromium-%
+	@echo "smoke of the browser tests in Chromium $* (OBS's browser):"
+	GLIMCHAT_CHROMIUM="$(CHROMIUM_CACHE)/chromium-$*/out/chromium" GLIMCHAT_CHROMIUM_WANT=$* \
+		$(GO) test -count=1 -v -run '^($(SMOKE))$$' ./server/e2e 2>&1 | \
+		grep -E '^(=== RUN|--- |ok|FAIL|PASS)|browser: Chromium'
+	@echo "smoke in Chromium $*: PASS"
+
 # server/e2e (TestWasmPackagesInBrowser) finds every package under wasm/
 # with tests for GOOS=js GOARCH=wasm and runs them in chromium through
 # wasmbrowsertest, installed into bin/ and kept out of go.mod (its chromedp
@@ -68,6 +94,7 @@ test: ensure-chromium build
 	GOOS=js GOARCH=wasm "$$($(GO) tool -n jsguard)" ./wasm/...
 	test -x bin/wasmbrowsertest || GOBIN=$(CURDIR)/bin $(GO) install github.com/agnivade/wasmbrowsertest@v0.11.0
 	$(SCHEMA_ENV) $(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory smoke-127 smoke-103
 	$(call fuzz_each,3s,-fuzzminimizetime 0)
 
 # Fuzzes every target for FUZZTIME (default 1m each). Inputs that fail land

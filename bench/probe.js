@@ -190,20 +190,6 @@
   // wasmBytes is the linear memory of every wasm instance of the page.
   B.wasmBytes = () => B.mems.reduce((s, m) => s + m.buffer.byteLength, 0);
 
-  // arrivals maps the message id of each subscription:data push among the
-  // recorded websocket frames to when its frame reached the page.
-  B.arrivals = () => {
-    const out = {};
-    for (const [at, data] of B.wsFrames || []) {
-      if (typeof data !== "string" || !data.includes("subscription:data")) continue;
-      let m;
-      try { m = JSON.parse(data); } catch { continue; }
-      const id = Array.isArray(m) && m[3] === "subscription:data" && m[4]?.result?.data?.chatMessage?.id;
-      if (typeof id === "string" && !(id in out)) out[id] = at;
-    }
-    return out;
-  };
-
   // phases are the start-up marks with the resource timings, for "where
   // the time goes".
   B.phases = () => {

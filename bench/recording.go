@@ -1,6 +1,10 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/glimchat/glimchat/internal/wsframes"
+)
 
 // startRecording clears the probe's records and starts the frame, paint
 // and (with frames) websocket recordings.
@@ -23,12 +27,13 @@ type recorded struct {
 	States     []string           `json:"states"`
 }
 
-// stopRecording reads what startRecording started and stops it.
+// stopRecording reads what startRecording started and stops it; the
+// websocket frames are read by wsframes.Arrivals (the %s).
 const stopRecording = `(() => {
 	const B = __bench;
 	const out = {
 		timeOrigin: performance.timeOrigin, frames: B.frames, painted: Object.fromEntries(B.painted),
-		arrivals: B.arrivals(), maxNodes: B.maxNodes, maxShown: B.maxShown,
+		arrivals: %s, maxNodes: B.maxNodes, maxShown: B.maxShown,
 		states: B.states.slice(%d).map(s => s[1]),
 	};
 	B.frames = null; B.wsFrames = null; B.track = false; B.painted.clear();
@@ -44,7 +49,7 @@ func record(t *Tab, frames bool) (int, error) {
 // stop ends the recording and reads it, with the states after the first
 // states ones.
 func stop(t *Tab, states int) (*recorded, error) {
-	return eval[*recorded](t, fmt.Sprintf(stopRecording, states))
+	return eval[*recorded](t, fmt.Sprintf(stopRecording, wsframes.Arrivals("B.wsFrames || []"), states))
 }
 
 // framesBetween is the 95th percentile and the maximum of the

@@ -15,12 +15,15 @@ import (
 	"github.com/glimchat/glimchat/wasm/moderation"
 	"github.com/glimchat/glimchat/wasm/render"
 	"github.com/glimchat/glimchat/wasm/signin"
+	"github.com/glimchat/glimchat/wasm/source"
 )
 
 // compose wires the embed page's form and its sign-in: the form is
 // enabled only while the viewer is signed in, and keeps its draft when
 // the sign-in ends.
-func compose(view *dom.View, acct *signin.Account, channelID string, deliver func(moderation.Step)) {
+// Posts go to one channel of to at a time: the viewer chooses when there
+// are several (all on the instance the viewer signed in to).
+func compose(view *dom.View, acct *signin.Account, to []*source.Source, deliver func(moderation.Step)) {
 	c, ok, err := view.Composer(glimesh.MaxMessageLength)
 	if err != nil {
 		slog.Error("glimchat: the composer cannot start", "err", err)
@@ -29,6 +32,7 @@ func compose(view *dom.View, acct *signin.Account, channelID string, deliver fun
 	if !ok {
 		return
 	}
+	chosen := chooser(c, to)
 	c.Label(catalog.Send, catalog.MessageLabel)
 	ui, hasUI, err := view.Account()
 	if err != nil {
@@ -79,7 +83,12 @@ func compose(view *dom.View, acct *signin.Account, channelID string, deliver fun
 		defer c.Busy(false)
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
-		m, err := client.Send(ctx, channelID, text)
+		src := chosen()
+		if src.ChannelID() == "" {
+			c.Alert(catalog.ChannelNotOpen(src.Name()))
+			return
+		}
+		m, err := client.Send(ctx, src.ChannelID(), text)
 		if signin.TokenRefused(err) {
 			acct.RefusedNow() // says so; the draft stays
 			return
@@ -91,8 +100,25 @@ func compose(view *dom.View, acct *signin.Account, channelID string, deliver fun
 		c.Alert("")
 		c.Clear()
 		// The feed shows it once, whichever copy comes first.
-		deliver(func(s *moderation.Screen) bool { return s.Add([]glimesh.Message{m}, false) })
+		sent := []glimesh.Message{m}
+		src.Mark(sent)
+		deliver(func(s *moderation.Screen) bool { return s.Add(sent, false) })
 	})
+}
+
+// chooser offers the channels of to in the composer when there are
+// several, and returns what says which one is chosen.
+func chooser(c *dom.Composer, to []*source.Source) func() *source.Source {
+	if len(to) > 1 {
+		names := make([]string, len(to))
+		for i, s := range to {
+			names[i] = s.Name()
+		}
+		if err := c.Choose(catalog.SendTo, names); err != nil {
+			slog.Error("glimchat: the channel chooser cannot start", "err", err)
+		}
+	}
+	return func() *source.Source { return to[min(max(c.Chosen(), 0), len(to)-1)] }
 }
 
 // tools wires the moderator tools of the embed page: the buttons on each

@@ -65,8 +65,11 @@ func generate(g *dom.Generator) {
 	g.Demo(demo)
 	fields := g.Fields()
 	if demo && fields.Get("channel") == "" {
+		// The demo channel, with every stream event, so that the preview
+		// shows follows and the stream going live and offline.
 		fields.Set("channel", "demo")
 		fields.Set("client_id", "glimchat-demo")
+		fields.Set("events", "follows,live,title")
 		g.SetFields(fields)
 	}
 	fromForm()

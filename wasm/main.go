@@ -78,7 +78,7 @@ func run(view *dom.View) {
 	}
 	pg.history(ctx, src, first, out, scr)
 	if pg.embed {
-		compose(view, pg.acct, src.ChannelID(), scr.deliver)
+		compose(view, pg.acct, []*source.Source{src}, scr.deliver)
 		if rights.Any() {
 			tools(view, out.r, pg.acct, src.ChannelID(), src.Key(), rights, scr.deliver)
 		}

@@ -38,8 +38,8 @@ func (pg *page) more(ctx context.Context) []*source.Source {
 // readMany reads several channels into one list: each source opens,
 // shows its history and follows its chat on its own, and says its trouble
 // on the page by name, while the others go on. The embed page's composer
-// posts to the first channel; the moderator tools need a page of one
-// channel.
+// posts to a channel of the page's instance, chosen; the moderator tools
+// need a page of one channel.
 func (pg *page) readMany(ctx context.Context, srcs []*source.Source) {
 	names := make([]string, len(srcs))
 	for i, s := range srcs {
@@ -66,15 +66,24 @@ func (pg *page) readMany(ctx context.Context, srcs []*source.Source) {
 			pg.view.SetStatus(pg.warn)
 		}
 	}
+	// The composer posts with the sign-in of the page's instance: to its
+	// channels.
+	var postable []*source.Source
+	for _, src := range srcs {
+		if src.Instance() == "" {
+			postable = append(postable, src)
+		}
+	}
 	for i, src := range srcs {
 		board.Set(src.Name(), live.Connecting, "")
-		go pg.readOne(ctx, src, i == 0, out, l, func(st live.State, err error) { report(src, st, err) })
+		go pg.readOne(ctx, src, i == 0, postable, out, l, func(st live.State, err error) { report(src, st, err) })
 	}
 }
 
 // readOne opens one source of several and follows it until the page
 // closes.
-func (pg *page) readOne(ctx context.Context, src *source.Source, primary bool, out *output, l *lanes, onState func(live.State, error)) {
+func (pg *page) readOne(ctx context.Context, src *source.Source, primary bool, postable []*source.Source, out *output, l *lanes,
+	onState func(live.State, error)) {
 	first, err := src.Open(ctx, func(err error) { onState(live.Reconnecting, err) })
 	if err != nil {
 		onState(live.Offline, err)
@@ -82,7 +91,7 @@ func (pg *page) readOne(ctx context.Context, src *source.Source, primary bool, o
 	}
 	pg.history(ctx, src, first, out, l)
 	if primary && pg.embed {
-		compose(pg.view, pg.acct, src.ChannelID(), l.deliver)
+		compose(pg.view, pg.acct, postable, l.deliver)
 	}
 	if err := pg.follow(ctx, src, first.Stream, out, l, onState); err != nil {
 		onState(live.Offline, err)

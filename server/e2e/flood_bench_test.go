@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/glimchat/glimchat/internal/wsframes"
 	"github.com/glimchat/glimchat/server/demo"
 )
 
@@ -43,21 +44,6 @@ const frameHook = `(() => {
 		},
 	});
 })();`
-
-// arrivalsJS maps the chat message id of each subscription:data push in
-// window.__frames ([join_ref, ref, topic, event, payload] Phoenix v2
-// frames) to when its frame first reached the page.
-const arrivalsJS = `(() => {
-	const out = {};
-	for (const [at, data] of window.__frames) {
-		if (typeof data !== "string" || !data.includes("subscription:data")) continue;
-		let m;
-		try { m = JSON.parse(data); } catch { continue; }
-		const id = Array.isArray(m) && m[3] === "subscription:data" && m[4]?.result?.data?.chatMessage?.id;
-		if (typeof id === "string" && !(id in out)) out[id] = at;
-	}
-	return out;
-})()`
 
 // BenchmarkFlood pushes floodSize messages into the demo channel as fast as
 // the demo instance and the page sustain them, while the overlay (limit=1000, on another
@@ -135,7 +121,7 @@ func BenchmarkFlood(b *testing.B) {
 		b.StopTimer()
 
 		painted := Eval[map[string]float64](p, `Object.fromEntries(window.__painted)`)
-		arrived := Eval[map[string]float64](p, arrivalsJS)
+		arrived := Eval[map[string]float64](p, wsframes.Arrivals("window.__frames"))
 		end := 0.0
 		for i, id := range ids {
 			at, ok := painted[id]

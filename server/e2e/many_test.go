@@ -133,3 +133,32 @@ func TestManyInstancesOneDown(t *testing.T) {
 	}
 	p.AssertNoPageProblems()
 }
+
+// The embed page of two channels posts to the one the viewer chooses.
+func TestManyChannelsEmbedChooser(t *testing.T) {
+	srv, d := startCrossOrigin(t, demo.Options{})
+	p := signedInEmbed(t, srv, d.Inst, "Noor", "instance="+url.QueryEscape(d.URL)+"&channel=demo,quiet&history=0&"+readOnly)
+	waitState(p, "live")
+	options := Eval[[]string](p, `[...document.querySelectorAll("#glimchat-to option")].map(o => o.textContent)`)
+	if !slices.Equal(options, []string{"demo", "quiet"}) || Eval[bool](p, `document.getElementById("glimchat-to").hidden`) {
+		t.Fatalf("chooser options %v (or hidden), want demo and quiet", options)
+	}
+	Eval[any](p, `(() => { const s = document.getElementById("glimchat-to"); s.selectedIndex = 1;
+		s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+	typeText(p, "to the quiet channel")
+	pressEnter(p)
+	id := WaitFor[string](p, "the sent message", logJS+`.filter(li => li.textContent.includes("to the quiet channel")).map(li => li.dataset.messageId + "|" + li.dataset.channel)[0] || ""`)
+	if !strings.HasSuffix(id, "|quiet") {
+		t.Errorf("the sent message %s is not in quiet", id)
+	}
+	n := 0
+	for _, m := range apiHistory(t, d.URL, "quiet", 100) {
+		if m.User.Username == "Noor" && m.Message == "to the quiet channel" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("quiet stored the message %d times, want once", n)
+	}
+	p.AssertNoProblems()
+}

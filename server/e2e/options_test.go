@@ -234,6 +234,15 @@ func TestGenerator(t *testing.T) {
 	if u := Eval[string](p, `document.getElementById("glimchat-url").value`); !strings.Contains(u, "channel=demo") || !strings.Contains(u, "client_id=glimchat-demo") {
 		t.Errorf("URL box %q", u)
 	}
+	// The preview of the demo shows every stream event: a title change
+	// shows there as a status line.
+	if u := Eval[string](p, `document.getElementById("glimchat-url").value`); !strings.Contains(u, "events=follows%2Clive%2Ctitle") {
+		t.Errorf("URL box %q: the demo's preview does not ask for every stream event", u)
+	}
+	if err := srv.Demo.SetTitle("demo", "a title for the preview"); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor[bool](p, "the preview's status line", `[...(`+frameDoc+`?.querySelectorAll("#glimchat-log > li[data-kind=status]") || [])].some(li => li.textContent.includes("a title for the preview"))`)
 
 	// Form → URL and preview.
 	Eval[any](p, `(() => { const f = document.getElementById("f-theme"); f.value = "light";

@@ -22,6 +22,7 @@ var (
 	ComposerReady    = t("ComposerReady")
 	ComposerReadOnly = t("ComposerReadOnly")
 	SendingDisabled  = t("SendingDisabled")
+	SendTo           = t("SendTo")
 
 	// The embed page's sign-in.
 	SignIn            = t("SignIn")
@@ -48,6 +49,10 @@ func BlockedByPolicy(origin string) string { return fmt.Sprintf(t("BlockedByPoli
 
 // CannotStart reports a setup failure that no parameter explains.
 func CannotStart(err error) string { return fmt.Sprintf(t("CannotStart"), err.Error()) }
+
+// ChannelNotOpen is said when the viewer posts to a channel whose chat
+// has not opened yet.
+func ChannelNotOpen(name string) string { return fmt.Sprintf(t("ChannelNotOpen"), name) }
 
 // Follow is the line of a new follower, by name.
 func Follow(name string) string { return fmt.Sprintf(t("EventFollow"), name) }

@@ -58,6 +58,7 @@ var exported = map[string]*string{
 	"ComposerReady":     &ComposerReady,
 	"ComposerReadOnly":  &ComposerReadOnly,
 	"SendingDisabled":   &SendingDisabled,
+	"SendTo":            &SendTo,
 	"SignIn":            &SignIn,
 	"SignOut":           &SignOut,
 	"SignInBlocked":     &SignInBlocked,

@@ -16,6 +16,7 @@ import (
 // Composer is the embed page's send form.
 type Composer struct {
 	form, text, counter, button, alert safejs.Value
+	to                                 safejs.Value // the channel chooser, null on pages without one
 	submit                             func(text string)
 	max                                int // the longest message, in UTF-16 units
 
@@ -47,6 +48,9 @@ func (v *View) Composer(max int) (c *Composer, ok bool, err error) {
 				return nil, false, fmt.Errorf("composer has no %s", el.sel)
 			}
 		}
+	}
+	if c.to, err = call(form, "Element.querySelector", "select#glimchat-to"); err != nil {
+		return nil, false, err
 	}
 	if err := set(c.text, "HTMLTextAreaElement.maxLength", max); err != nil {
 		return nil, false, err
@@ -198,4 +202,45 @@ func (c *Composer) count() {
 func (c *Composer) Focus() {
 	_, err := call(c.text, "HTMLElement.focus")
 	report("focus the composer", err)
+}
+
+// Choose shows the channel chooser with names, the first chosen, labelled
+// label. The names are text, never markup.
+func (c *Composer) Choose(label string, names []string) error {
+	if c.to.IsNull() {
+		return fmt.Errorf("composer has no select#glimchat-to")
+	}
+	doc, err := get(safejs.Global(), "Window.document")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		opt, err := call(doc, "Document.createElement", "option")
+		if err == nil {
+			err = set(opt, "Node.textContent", n)
+		}
+		if err == nil {
+			_, err = call(c.to, "Node.appendChild", opt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := set(c.to, "HTMLElement.title", label); err != nil {
+		return err
+	}
+	if _, err := call(c.to, "Element.setAttribute", "aria-label", label); err != nil {
+		return err
+	}
+	return set(c.to, "HTMLElement.hidden", false)
+}
+
+// Chosen is the index of the chosen channel (0 without a chooser).
+func (c *Composer) Chosen() int {
+	if c.to.IsNull() {
+		return 0
+	}
+	i, err := prop(c.to, "HTMLSelectElement.selectedIndex", safejs.Value.Int)
+	report("read the chosen channel", err)
+	return max(i, 0)
 }

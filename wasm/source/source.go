@@ -89,8 +89,15 @@ func (s *Source) Mark(msgs []glimesh.Message) {
 	}
 }
 
-// ChannelID is the channel's id, once Open succeeded.
-func (s *Source) ChannelID() string { return s.id }
+// ChannelID is the channel's id once Open succeeded, "" before.
+func (s *Source) ChannelID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.id
+}
+
+// Instance is the instance's origin when it is not the page's first, "".
+func (s *Source) Instance() string { return s.o.Instance }
 
 // Open resolves the channel and reads its history and, with moderation
 // on, its moderation, in one query. An instance that cannot be reached is
@@ -106,7 +113,9 @@ func (s *Source) Open(ctx context.Context, failed func(error)) (glimesh.Start, e
 		s.began = s.o.Clock.Now()
 		st, err := s.o.Client.Start(ctx, s.o.Channel, live.FirstLoad(s.o.History), logs, moderation.BansPerRead)
 		if err == nil {
+			s.mu.Lock()
 			s.id = st.ChannelID
+			s.mu.Unlock()
 			return st, nil
 		}
 		failed(err)
