@@ -15,11 +15,16 @@ import (
 // rather than let the page's memory grow.
 const recvBuffer = 8192
 
-// gather is how long Recv waits, after the first frame of a quiet spell,
-// for the browser to queue the frames already behind it: the wait returns
-// to the event loop, which runs their message events. A burst is so taken,
-// decoded and shown in one pass. One timer a burst, none while quiet.
-const gather = time.Millisecond
+// gather is how long Recv waits, after a wake-up within burstGap of the
+// last take, for the browser to queue the frames already behind it: the
+// wait returns to the event loop, which runs their message events. A burst
+// is so taken, decoded and shown in a few passes, not one a frame. A frame
+// alone (a lively chat's, every 50 ms) is taken at once: a timer would be
+// a second wake-up of Go for it.
+const (
+	gather   = time.Millisecond
+	burstGap = 20 * time.Millisecond
+)
 
 // frameSep joins the frames of a batch on their way into Go. No JSON text
 // holds a raw NUL, so it cannot split a frame that would decode.
@@ -54,6 +59,8 @@ type wsConn struct {
 	closeOnce sync.Once
 	closed    chan struct{}
 	closeErr  error // set before closed is closed
+
+	lastTake time.Time // of the last batch; only Recv reads and writes it
 }
 
 func newWSConn(page wsPage, log *slog.Logger) *wsConn {
@@ -133,6 +140,7 @@ func (c *wsConn) isClosed() bool {
 func (c *wsConn) Recv(ctx context.Context) ([][]byte, error) {
 	for {
 		if batch := c.take(); batch != nil {
+			c.lastTake = time.Now()
 			return batch, nil
 		}
 		if c.isClosed() {
@@ -145,6 +153,9 @@ func (c *wsConn) Recv(ctx context.Context) ([][]byte, error) {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if !c.inBurst(time.Now()) {
+			continue
+		}
 		t := time.NewTimer(gather)
 		select {
 		case <-t.C:
@@ -155,6 +166,12 @@ func (c *wsConn) Recv(ctx context.Context) ([][]byte, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// inBurst tells whether a wake-up at now follows the last take closely
+// enough for more frames to be on their way.
+func (c *wsConn) inBurst(now time.Time) bool {
+	return !c.lastTake.IsZero() && now.Sub(c.lastTake) < burstGap
 }
 
 // take empties the inbox and re-arms the wake-up; nil when it was empty.

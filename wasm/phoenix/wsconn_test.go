@@ -109,6 +109,33 @@ func TestWSConnRecvTakesWhatWaitsAndWaitsForMore(t *testing.T) {
 	}
 }
 
+// A frame alone is taken at once (a timer would wake Go a second time for
+// it); one close behind the last take waits for the rest of its burst.
+func TestWSConnGathersOnlyInABurst(t *testing.T) {
+	c, p, _, ctx := newTestConn(t)
+	c.open()
+	if c.inBurst(time.Now()) {
+		t.Error("the first frame of all counts as a burst")
+	}
+	p.deliver(c, "a")
+	before := time.Now()
+	if _, err := c.Recv(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.lastTake.Before(before) {
+		t.Fatalf("Recv did not note its take: %v, before %v", c.lastTake, before)
+	}
+	at := c.lastTake
+	for _, tc := range []struct {
+		after time.Duration
+		want  bool
+	}{{0, true}, {burstGap / 2, true}, {burstGap, false}, {50 * time.Millisecond, false}} {
+		if got := c.inBurst(at.Add(tc.after)); got != tc.want {
+			t.Errorf("inBurst %v after the last take = %v, want %v", tc.after, got, tc.want)
+		}
+	}
+}
+
 func TestWSConnRecvDeliversFramesBeforeTheClose(t *testing.T) {
 	c, p, _, ctx := newTestConn(t)
 	c.open()
