@@ -260,6 +260,9 @@ func (b *Bench) queriesInChat(r *QueriesResult, c *chatters, streamer *Poster) e
 			if _, err := waitFor[bool](t, "the message to delete", `__bench.maxID >= `+strconv.FormatInt(id, 10), waitTimeout); err != nil {
 				return err
 			}
+			if _, err := eval[bool](t, `__bench.watchRemoval(`+jsString(strconv.FormatInt(id, 10))+`)`); err != nil {
+				return err
+			}
 		}
 		if err := streamer.Delete(id); err != nil {
 			return err
