@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 
 	"github.com/glimchat/glimchat/wasm/config"
 	"github.com/glimchat/glimchat/wasm/dom"
@@ -15,21 +16,23 @@ import (
 	"github.com/glimchat/glimchat/wasm/signin"
 )
 
-// newAccount is the embed page's sign-in (package signin), with what the
-// browser gives it: the session store, the page's origin, and the client
-// a token posts with (by fetch, or cross-origin over a socket of its own).
-func newAccount(cfg config.Config, plan live.Plan, log *slog.Logger) *signin.Account {
+// newAccount is the embed page's sign-in (package signin) with instance,
+// whose app is clientID, with what the browser gives it: the session
+// store, the page's origin, and the client a token posts with (by fetch,
+// or cross-origin over a socket of its own). Each instance has its own:
+// a token only ever goes to the instance that issued it.
+func newAccount(cfg config.Config, instance *url.URL, clientID string, plan live.Plan, log *slog.Logger) *signin.Account {
 	viaFetch := plan.Queries != live.ViaSocket
 	return signin.New(signin.Options{
-		Instance: cfg.Instance, ClientID: cfg.ClientID, RedirectURI: cfg.RedirectURI, Remember: cfg.Remember,
-		Origin: dom.Origin(), Store: sessionStore{}, Key: config.TokenKey(cfg.Instance), Fetch: queries(nil),
+		Instance: instance, ClientID: clientID, RedirectURI: cfg.RedirectURI, Remember: cfg.Remember,
+		Origin: dom.Origin(), Store: sessionStore{}, Key: config.TokenKey(instance), Fetch: queries(nil),
 		Logger: log,
 		Connect: func(ctx context.Context, token string, refused func()) (*glimesh.Client, error) {
 			creds := glimesh.Auth{Token: token}
 			if viaFetch {
-				return glimesh.NewClient(cfg.Instance, queries(nil), creds)
+				return glimesh.NewClient(instance, queries(nil), creds)
 			}
-			sock, err := newSocket(cfg, cfg.Instance, creds, log)
+			sock, err := newSocket(cfg, instance, creds, log)
 			if err != nil {
 				return nil, err
 			}
@@ -40,7 +43,7 @@ func newAccount(cfg config.Config, plan live.Plan, log *slog.Logger) *signin.Acc
 				}
 			})
 			context.AfterFunc(ctx, unwatch)
-			return glimesh.NewClient(cfg.Instance, queries(sock), creds)
+			return glimesh.NewClient(instance, queries(sock), creds)
 		},
 	})
 }

@@ -70,7 +70,7 @@ func run(view *dom.View) {
 	if !ok {
 		return
 	}
-	rights := pg.rights(ctx, src.ChannelID())
+	rights := pg.rights(ctx, pg.acct, src.ChannelID())
 	out := pg.output(rights)
 	scr, ok := pg.screen(ctx, []*source.Source{src}, out)
 	if !ok {
@@ -78,9 +78,9 @@ func run(view *dom.View) {
 	}
 	pg.history(ctx, src, first, out, scr)
 	if pg.embed {
-		compose(view, pg.acct, []*source.Source{src}, scr.deliver)
+		compose(view, []*source.Source{src}, pg.account, pg.cfg.Instance.String(), scr.deliver)
 		if rights.Any() {
-			tools(view, out.r, pg.acct, src.ChannelID(), src.Key(), rights, scr.deliver)
+			newDesks(view, out.r, scr.deliver).add(src, pg.acct, rights)
 		}
 	}
 	everLive := false // state calls come one at a time
@@ -102,6 +102,9 @@ type page struct {
 	warn  string // the parameter warnings the embed page keeps in its status line
 	plan  live.Plan
 	acct  *signin.Account // the embed page's sign-in; nil on the overlay
+	// accts are the embed page's sign-ins with the other instances of
+	// channel=, by their URL (source.Source.Instance).
+	accts map[string]*signin.Account
 	log   *slog.Logger
 	conns map[string]conn // by instance origin: the socket and client its sources share
 }
@@ -165,7 +168,7 @@ func readPage(view *dom.View) (*page, bool) {
 func (pg *page) connect(ctx context.Context) (*source.Source, bool) {
 	creds := glimesh.Auth{ClientID: pg.cfg.ClientID}
 	if pg.embed {
-		pg.acct = newAccount(pg.cfg, pg.plan, pg.log)
+		pg.acct = newAccount(pg.cfg, pg.cfg.Instance, pg.cfg.ClientID, pg.plan, pg.log)
 		if pg.acct.Restore() && creds.ClientID == "" {
 			creds.Token = pg.acct.Token()
 		}
@@ -272,11 +275,20 @@ func (pg *page) open(ctx context.Context, src *source.Source) (glimesh.Start, bo
 	return first, true
 }
 
-// rights asks what a moderator signed in to the embed page may do, before
-// the first message is rendered: they get tools on every message. A
+// account is the embed page's sign-in that posts and moderates in src:
+// the one with its instance.
+func (pg *page) account(src *source.Source) *signin.Account {
+	if src.Instance() == "" {
+		return pg.acct
+	}
+	return pg.accts[src.Instance()]
+}
+
+// rights asks what a moderator signed in with acct may do in a channel,
+// before its first message is rendered: they get tools on its messages. A
 // refused token must not hold the chat back for long.
-func (pg *page) rights(ctx context.Context, channelID string) glimesh.Rights {
-	poster := pg.acct.Client()
+func (pg *page) rights(ctx context.Context, acct *signin.Account, channelID string) glimesh.Rights {
+	poster := acct.Client()
 	if poster == nil {
 		return glimesh.Rights{}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/glimchat/glimchat/wasm/dom"
 	"github.com/glimchat/glimchat/wasm/glimesh"
 	"github.com/glimchat/glimchat/wasm/live"
+	"github.com/glimchat/glimchat/wasm/signin"
 	"github.com/glimchat/glimchat/wasm/source"
 )
 
@@ -24,6 +25,14 @@ func (pg *page) more(ctx context.Context) []*source.Source {
 		if s.Other(pg.cfg.Instance) {
 			href, _ := dom.Location()
 			creds, plan, other = glimesh.Auth{ClientID: s.ClientID}, live.Decide(pg.cfg.Transport, href, s.Instance.String()), s.Instance.String()
+			if pg.embed && pg.accts[other] == nil {
+				if pg.accts == nil {
+					pg.accts = map[string]*signin.Account{}
+				}
+				acct := newAccount(pg.cfg, s.Instance, s.ClientID, plan, pg.log)
+				acct.Restore()
+				pg.accts[other] = acct
+			}
 		}
 		src, err := pg.source(ctx, s, creds, plan, other)
 		if err != nil {
@@ -38,8 +47,8 @@ func (pg *page) more(ctx context.Context) []*source.Source {
 // readMany reads several channels into one list: each source opens,
 // shows its history and follows its chat on its own, and says its trouble
 // on the page by name, while the others go on. The embed page's composer
-// posts to a channel of the page's instance, chosen; the moderator tools
-// need a page of one channel.
+// posts to the chosen channel, with the sign-in on its instance; a
+// moderator gets tools on the lines of the channels they moderate.
 func (pg *page) readMany(ctx context.Context, srcs []*source.Source) {
 	names := make([]string, len(srcs))
 	for i, s := range srcs {
@@ -66,32 +75,35 @@ func (pg *page) readMany(ctx context.Context, srcs []*source.Source) {
 			pg.view.SetStatus(pg.warn)
 		}
 	}
-	// The composer posts with the sign-in of the page's instance: to its
-	// channels.
-	var postable []*source.Source
-	for _, src := range srcs {
-		if src.Instance() == "" {
-			postable = append(postable, src)
-		}
+	var d *desks
+	if pg.embed {
+		d = newDesks(pg.view, out.r, l.deliver)
 	}
 	for i, src := range srcs {
 		board.Set(src.Name(), live.Connecting, "")
-		go pg.readOne(ctx, src, i == 0, postable, out, l, func(st live.State, err error) { report(src, st, err) })
+		go pg.readOne(ctx, src, i == 0, srcs, d, out, l, func(st live.State, err error) { report(src, st, err) })
 	}
 }
 
 // readOne opens one source of several and follows it until the page
-// closes.
-func (pg *page) readOne(ctx context.Context, src *source.Source, primary bool, postable []*source.Source, out *output, l *lanes,
+// closes. On the embed page, the first also starts the composer, for all.
+func (pg *page) readOne(ctx context.Context, src *source.Source, primary bool, all []*source.Source, d *desks, out *output, l *lanes,
 	onState func(live.State, error)) {
 	first, err := src.Open(ctx, func(err error) { onState(live.Reconnecting, err) })
 	if err != nil {
 		onState(live.Offline, err)
 		return
 	}
+	if d != nil {
+		// Before its history renders, so that its lines get the tools.
+		acct := pg.account(src)
+		if rights := pg.rights(ctx, acct, src.ChannelID()); rights.Any() && d.add(src, acct, rights) {
+			out.r.Grant(src.Channel(), src.Instance(), rights)
+		}
+	}
 	pg.history(ctx, src, first, out, l)
 	if primary && pg.embed {
-		compose(pg.view, pg.acct, postable, l.deliver)
+		compose(pg.view, all, pg.account, pg.cfg.Instance.String(), l.deliver)
 	}
 	if err := pg.follow(ctx, src, first.Stream, out, l, onState); err != nil {
 		onState(live.Offline, err)

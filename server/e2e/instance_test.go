@@ -227,7 +227,8 @@ type demoRequest struct {
 	at     time.Time
 	method string
 	path   string
-	token  bool // a bearer token came along, in the header or the socket URL
+	token  bool   // a bearer token came along, in the header or the socket URL
+	bearer string // that token
 }
 
 func startRecordedDemo(t testing.TB, opts demo.Options) *recordedDemo {
@@ -239,7 +240,11 @@ func startRecordedDemo(t testing.TB, opts demo.Options) *recordedDemo {
 	d.URL = listen(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
 		token := r.URL.Query().Has("token") || strings.HasPrefix(r.Header.Get("Authorization"), "Bearer")
-		d.reqs = append(d.reqs, demoRequest{time.Now(), r.Method, r.URL.Path, token})
+		bearer := r.URL.Query().Get("token")
+		if bearer == "" {
+			bearer = strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer"))
+		}
+		d.reqs = append(d.reqs, demoRequest{time.Now(), r.Method, r.URL.Path, token, bearer})
 		d.mu.Unlock()
 		h.ServeHTTP(w, r)
 	}), "demo", logs)

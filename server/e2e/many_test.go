@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/glimchat/glimchat/server/demo"
 )
@@ -159,6 +160,119 @@ func TestManyChannelsEmbedChooser(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("quiet stored the message %d times, want once", n)
+	}
+	p.AssertNoProblems()
+}
+
+// The embed page's chooser offers the channels of every instance; posting
+// to one on another instance signs in with that instance, from the
+// chooser, and its token goes there alone, as the first instance's never
+// goes to it.
+func TestManyInstancesEmbedSignsInPerInstance(t *testing.T) {
+	d := startRecordedDemo(t, demo.Options{})
+	d2 := startRecordedDemo(t, demo.Options{})
+	srv := StartServe(t, ServeOptions{Instances: []string{d.URL, d2.URL}})
+	q := "instance=" + url.QueryEscape(d.URL) + "&channel=" + url.QueryEscape("demo,demo@"+d2.URL) +
+		"&client_id=" + url.QueryEscape(demo.ClientID+","+d2.URL+"="+demo.ClientID) + "&history=0"
+	p := signedInEmbed(t, srv, d.Inst, "Noor", q) // signed in to the first instance
+	waitState(p, "live")
+	options := Eval[[]string](p, `[...document.querySelectorAll("#glimchat-to option")].map(o => o.textContent)`)
+	if want := []string{"demo", "demo (" + d2.URL + ")"}; !slices.Equal(options, want) {
+		t.Fatalf("chooser options %v, want %v", options, want)
+	}
+	signIn := `document.getElementById("glimchat-signin")`
+	// Signed in to the first instance, the button is hidden; its label
+	// names the chosen channel's instance all the same.
+	if label := Eval[string](p, signIn+`.textContent`); label != "Sign in to "+d.URL {
+		t.Errorf("sign-in button %q, want it to name %s", label, d.URL)
+	}
+	Eval[any](p, `(() => { const s = document.getElementById("glimchat-to"); s.selectedIndex = 1;
+		s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+	WaitFor[bool](p, "the sign-in for the second instance, the composer off",
+		`!`+signIn+`.hidden && `+signIn+`.textContent === `+jsString("Sign in to "+d2.URL)+` && !(`+composerEnabled+`)`)
+
+	pp := openSignIn(t, p)
+	if pp.URL.Host != strings.TrimPrefix(d2.URL, "http://") {
+		t.Fatalf("the sign-in opened at %s, want the second instance %s", pp.URL, d2.URL)
+	}
+	pp.authorize(t, "Zofia")
+	WaitFor[bool](p, "the composer to be enabled after signing in to the second instance", composerEnabled)
+	text := "to the second instance " + fmt.Sprint(time.Now().UnixNano())
+	typeText(p, text)
+	pressEnter(p)
+	WaitFor[bool](p, "the sent message, from the second instance", logJS+`.some(li => li.textContent.includes(`+jsString(text)+
+		`) && li.dataset.instance === `+jsString(d2.URL)+` && li.dataset.username === "Zofia")`)
+	stored := func(base string) int {
+		n := 0
+		for _, m := range apiHistory(t, base, "demo", 100) {
+			if m.Message == text {
+				n++
+				if m.User.Username != "Zofia" {
+					t.Errorf("%s stored the message as %s, want Zofia", base, m.User.Username)
+				}
+			}
+		}
+		return n
+	}
+	if n, n1 := stored(d2.URL), stored(d.URL); n != 1 || n1 != 0 {
+		t.Errorf("the second instance stored the message %d times (want once), the first %d (want none)", n, n1)
+	}
+
+	// Back on the first instance's channel, its sign-in is still there.
+	Eval[any](p, `(() => { const s = document.getElementById("glimchat-to"); s.selectedIndex = 0;
+		s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+	WaitFor[bool](p, "the first instance's sign-in", composerEnabled+` && !document.getElementById("glimchat-signout").hidden`)
+
+	home := tokenOf(t, d.Inst, "Noor")
+	withToken := 0
+	d2.mu.Lock()
+	reqs := slices.Clone(d2.reqs)
+	d2.mu.Unlock()
+	for _, r := range reqs {
+		if r.bearer == "" {
+			continue
+		}
+		withToken++
+		if r.bearer == home {
+			t.Errorf("the first instance's token went to the second (%s %s)", r.method, r.path)
+		}
+	}
+	if withToken == 0 {
+		t.Error("no request with a token reached the second instance: the page never posted there with its sign-in")
+	}
+	for _, tok := range d2.Inst.Tokens() {
+		for _, r := range d.requests("/api/graph/websocket") {
+			if r.bearer == tok.Token {
+				t.Errorf("a token of the second instance (%s's) went to the first", tok.Username)
+			}
+		}
+	}
+	p.AssertNoProblems()
+}
+
+// On a page of several channels, a moderator gets the tools on the lines
+// of the channel they moderate only, and a tool acts in that channel.
+func TestManyChannelsModeratorTools(t *testing.T) {
+	srv, d := startCrossOrigin(t, demo.Options{ChatRate: 0})
+	inDemo := post(t, d.Inst, "Noor", "Noor in demo")
+	inCohost := postIn(t, d.Inst, "cohost", "Ari", "Ari in cohost")
+	p := signedInEmbed(t, srv, d.Inst, "MartaMod", "instance="+url.QueryEscape(d.URL)+"&channel=demo,cohost&history=5&"+readOnly)
+	waitShown(p, inDemo, inCohost)
+	everything := []string{"delete_message", "short_timeout", "long_timeout", "ban"}
+	if got := toolsOf(p, inDemo); !slices.Equal(got, everything) {
+		t.Errorf("demo's line has tools %v, want %v", got, everything)
+	}
+	if got := toolsOf(p, inCohost); len(got) != 0 {
+		t.Errorf("cohost's line has tools %v, but MartaMod moderates demo only", got)
+	}
+	clickTool(p, inDemo, "delete_message")
+	clickTool(p, inDemo, "confirm")
+	waitGone(p, inDemo)
+	if status := WaitFor[string](p, "the result", `document.getElementById("glimchat-modstatus").textContent`); status != "Deleted the message from Noor." {
+		t.Errorf("result = %q", status)
+	}
+	if !slices.Contains(logIDs(p), inCohost) {
+		t.Errorf("cohost's line went too: %v", logIDs(p))
 	}
 	p.AssertNoProblems()
 }

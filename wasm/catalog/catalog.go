@@ -54,6 +54,10 @@ func CannotStart(err error) string { return fmt.Sprintf(t("CannotStart"), err.Er
 // has not opened yet.
 func ChannelNotOpen(name string) string { return fmt.Sprintf(t("ChannelNotOpen"), name) }
 
+// SignInTo is the sign-in button for the instance at origin, on a page
+// whose channels are on several instances: a sign-in is per instance.
+func SignInTo(origin string) string { return fmt.Sprintf(t("SignInTo"), origin) }
+
 // Follow is the line of a new follower, by name.
 func Follow(name string) string { return fmt.Sprintf(t("EventFollow"), name) }
 

@@ -244,3 +244,16 @@ func (c *Composer) Chosen() int {
 	report("read the chosen channel", err)
 	return max(i, 0)
 }
+
+// OnChoose calls fn, on a goroutine of its own, with the index of the
+// channel the viewer chose, whenever the choice changes.
+func (c *Composer) OnChoose(fn func(i int)) error {
+	if c.to.IsNull() {
+		return nil
+	}
+	return listen(c.to, "change", "channel chooser", func(safejs.Value, []safejs.Value) any {
+		i := c.Chosen()
+		guard.Go("channel chooser", func() { fn(i) })
+		return nil
+	})
+}

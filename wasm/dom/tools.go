@@ -72,6 +72,7 @@ func pressed(ev safejs.Value) (moderation.Click, bool, error) {
 	}{
 		{button, "data-mod", &mod}, {button, "data-action", &action},
 		{li, "data-message-id", &c.MessageID}, {li, "data-user-id", &c.UserID}, {li, "data-username", &c.Username},
+		{li, "data-channel", &c.Channel}, {li, "data-instance", &c.Instance},
 	} {
 		var err error
 		*a.dst, err = attr(a.el, a.name)

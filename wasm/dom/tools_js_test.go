@@ -19,7 +19,8 @@ import (
 // for a moderator, and binds its tools.
 func mountTools(t *testing.T, r *render.Renderer) *Tools {
 	t.Helper()
-	li := r.HTML(glimesh.Message{ID: "42", Text: "hi", User: glimesh.User{ID: "7", Username: "bob"}})
+	li := r.HTML(glimesh.Message{ID: "42", Text: "hi", User: glimesh.User{ID: "7", Username: "bob"},
+		Channel: "demo", Instance: "https://other.example"})
 	page(t, `<div id="glimchat" data-mode="embed"><p id="glimchat-status"></p><ol id="glimchat-log">`+li+
 		`</ol><p id="glimchat-modstatus" role="status"></p></div>`)
 	tools, ok, err := testView(t).Tools()
@@ -82,9 +83,11 @@ func evalString(t *testing.T, expr string) string {
 }
 
 // One listener on the log reads a press on any message's button: the
-// action, the message and its author. Presses elsewhere are not presses.
+// action, the message, its author and its channel. Presses elsewhere are
+// not presses.
 func TestToolsPress(t *testing.T) {
-	r := render.New(render.Options{Tools: glimesh.Rights{UserID: "3", Delete: true, Ban: true}})
+	r := render.New(render.Options{})
+	r.Grant("demo", "https://other.example", glimesh.Rights{UserID: "3", Delete: true, Ban: true})
 	tools := mountTools(t, r)
 	clicks := make(chan moderation.Click, 4)
 	if err := tools.OnPress(func(c moderation.Click) { clicks <- c }); err != nil {
@@ -95,7 +98,8 @@ func TestToolsPress(t *testing.T) {
 	if !ok {
 		t.Fatal("no press")
 	}
-	if c.Kind != moderation.Ask || c.Action != glimesh.Ban || c.MessageID != "42" || c.UserID != "7" || c.Username != "bob" {
+	if c.Kind != moderation.Ask || c.Action != glimesh.Ban || c.MessageID != "42" || c.UserID != "7" || c.Username != "bob" ||
+		c.Channel != "demo" || c.Instance != "https://other.example" {
 		t.Errorf("press = %+v", c)
 	}
 
@@ -116,7 +120,7 @@ func TestToolsPress(t *testing.T) {
 		t.Errorf("a click outside the buttons was a press: %+v", c)
 	}
 
-	tools.Replace(c.Box, r.Tools(c.Username), string(glimesh.Ban))
+	tools.Replace(c.Box, r.Tools(c.Channel, c.Instance, c.Username), string(glimesh.Ban))
 	if got := evalString(t, `document.activeElement.dataset.mod`); got != "ban" {
 		t.Errorf("focus after restoring on %q, want the ban button", got)
 	}

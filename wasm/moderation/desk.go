@@ -24,7 +24,10 @@ type Click struct {
 	MessageID string
 	UserID    string // the message's author
 	Username  string
-	Box       any // the page's handle on the message's tools, for the UI
+	// Channel and Instance say where the message was read (its
+	// data-channel and data-instance): the tools act there.
+	Channel, Instance string
+	Box               any // the page's handle on the message's tools, for the UI
 }
 
 // ParseClick reads the data-mod and data-action attributes of a pressed

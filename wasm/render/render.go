@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -29,8 +30,9 @@ type Options struct {
 	// server-relative emote and avatar URLs are resolved against. Without
 	// one, relative URLs render as text.
 	Instance *url.URL
-	// Tools are the signed-in moderator's rights: every message of
-	// someone else gets a button for each action allowed (embed page).
+	// Tools are the signed-in moderator's rights in ToolsChannel: every
+	// message of someone else there gets a button for each action allowed
+	// (embed page). Grant gives rights in other channels.
 	Tools glimesh.Rights
 	// Highlight marks a message data-highlight (filter.Highlighted).
 	Highlight func(glimesh.Message) bool
@@ -50,9 +52,11 @@ type Renderer struct {
 	links, avatars, timestamps bool
 	sourceTags                 bool
 	base                       *url.URL
-	tools                      glimesh.Rights
-	toolsChannel               string
-	highlight                  func(glimesh.Message) bool
+	// tools are the rights per channel, replaced whole by Grant so that
+	// a render reads them without a lock.
+	tools        atomic.Pointer[map[where]glimesh.Rights]
+	toolsChannel string
+	highlight    func(glimesh.Message) bool
 	// badges is each role's badge label, escaped, in the page's language
 	// (fixed before the first render): none of it per message.
 	badges [len(glimesh.RoleNames)]string
@@ -68,8 +72,9 @@ const maxCached = 512
 
 // New returns a Renderer for o.
 func New(o Options) *Renderer {
-	r := &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance, tools: o.Tools, highlight: o.Highlight,
+	r := &Renderer{links: o.Links, avatars: o.Avatars, base: o.Instance, highlight: o.Highlight,
 		timestamps: o.Timestamps, sourceTags: o.SourceTags, toolsChannel: o.ToolsChannel}
+	r.tools.Store(&map[where]glimesh.Rights{{channel: o.ToolsChannel}: o.Tools})
 	for i, rn := range glimesh.RoleNames {
 		r.badges[i] = string(appendEscaped(nil, catalog.Role(rn.Name)))
 	}
@@ -200,17 +205,46 @@ func (r *Renderer) appendTag(dst []byte, m glimesh.Message) []byte {
 	return append(dst, `</span>`...)
 }
 
+// where is a channel on an instance ("" the page's first).
+type where struct{ channel, instance string }
+
+// Grant gives the viewer rights in channel on instance ("" the page's
+// first): its messages rendered from now on get the tools. Each channel
+// has its own moderators, and a viewer signs in per instance.
+func (r *Renderer) Grant(channel, instance string, rights glimesh.Rights) {
+	for {
+		old := r.tools.Load()
+		next := make(map[where]glimesh.Rights, len(*old)+1)
+		for k, v := range *old {
+			next[k] = v
+		}
+		next[where{channel, instance}] = rights
+		if r.tools.CompareAndSwap(old, &next) {
+			return
+		}
+	}
+}
+
+// rightsIn are the viewer's rights in channel on instance; a message
+// without a channel is in ToolsChannel.
+func (r *Renderer) rightsIn(channel, instance string) glimesh.Rights {
+	if channel == "" && instance == "" {
+		channel = r.toolsChannel
+	}
+	return (*r.tools.Load())[where{channel, instance}]
+}
+
 // appendToolsOf appends the moderator buttons for m, when the viewer may
-// moderate someone else's message.
+// moderate someone else's message in its channel.
 func (r *Renderer) appendToolsOf(dst []byte, m glimesh.Message) []byte {
-	if !r.tools.Any() || !glimesh.ValidID(m.User.ID) || m.User.ID == r.tools.UserID ||
-		m.Instance != "" || m.Channel != r.toolsChannel && m.Channel != "" {
+	rights := r.rightsIn(m.Channel, m.Instance)
+	if !rights.Any() || !glimesh.ValidID(m.User.ID) || m.User.ID == rights.UserID {
 		return dst
 	}
 	dst = append(dst, `<span class="glimchat-tools" role="group" aria-label="`...)
 	dst = append(dst, catalog.ToolsLabel...)
 	dst = append(dst, `">`...)
-	dst = r.appendTools(dst, m.User.Username)
+	dst = appendTools(dst, rights, m.User.Username)
 	return append(dst, `</span>`...)
 }
 
@@ -276,16 +310,17 @@ func appendTime(dst []byte, insertedAt string) []byte {
 // toolOrder is the order of the moderator buttons.
 var toolOrder = [...]glimesh.Action{glimesh.DeleteMessage, glimesh.ShortTimeout, glimesh.LongTimeout, glimesh.Ban}
 
-// Tools renders the moderator buttons of a message from name, as the
-// content of its span.glimchat-tools: one per action the rights allow. The
-// page listens on the log, and reads data-mod (moderation.ParseClick).
-func (r *Renderer) Tools(name string) string {
-	return string(r.appendTools(nil, name))
+// Tools renders the moderator buttons of a message from name in channel
+// on instance ("" the page's first), as the content of its
+// span.glimchat-tools: one per action the rights there allow. The page
+// listens on the log, and reads data-mod (moderation.ParseClick).
+func (r *Renderer) Tools(channel, instance, name string) string {
+	return string(appendTools(nil, r.rightsIn(channel, instance), name))
 }
 
-func (r *Renderer) appendTools(dst []byte, name string) []byte {
+func appendTools(dst []byte, rights glimesh.Rights, name string) []byte {
 	for _, a := range toolOrder {
-		if r.tools.Can(a) {
+		if rights.Can(a) {
 			dst = appendButton(dst, string(a), "", catalog.ToolTitle(a, name), catalog.ToolLabel(a))
 		}
 	}

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -73,7 +74,7 @@ func TestToolsFollowRights(t *testing.T) {
 	if !strings.Contains(out, `aria-label="Ban bob from this chat"`) {
 		t.Errorf("the ban button does not name its target: %s", out)
 	}
-	if r.Tools("bob") == "" || !strings.Contains(out, r.Tools("bob")) {
+	if r.Tools("", "", "bob") == "" || !strings.Contains(out, r.Tools("", "", "bob")) {
 		t.Errorf("Tools(bob) is not what the message carries")
 	}
 
@@ -122,5 +123,45 @@ func TestToolsEscapeNames(t *testing.T) {
 	buttons(t, c)
 	if strings.Contains(c, "<img") || strings.Contains(c, "\u202e") {
 		t.Errorf("the question carries markup or a bidi override: %s", c)
+	}
+}
+
+// With several channels, a moderator gets tools on the lines of the
+// channels they moderate only, each with that channel's rights; the same
+// channel name on another instance is another channel.
+func TestToolsPerChannel(t *testing.T) {
+	r := New(Options{SourceTags: true})
+	r.Grant("demo", "", moderator)
+	helper := glimesh.Rights{UserID: "3", Delete: true}
+	r.Grant("cohost", "https://other.example", helper)
+	at := func(channel, instance string) []glimesh.Action {
+		m := msg("hi")
+		m.Channel, m.Instance = channel, instance
+		var out []glimesh.Action
+		for _, b := range buttons(t, r.HTML(m)) {
+			_, a := moderation.ParseClick(b[0], b[1])
+			out = append(out, a)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		channel, instance string
+		want              []glimesh.Action
+	}{
+		{"demo", "", []glimesh.Action{glimesh.DeleteMessage, glimesh.ShortTimeout, glimesh.Ban}},
+		{"cohost", "https://other.example", []glimesh.Action{glimesh.DeleteMessage}},
+		{"cohost", "", nil},
+		{"demo", "https://other.example", nil},
+		{"quiet", "", nil},
+	} {
+		if got := at(c.channel, c.instance); !slices.Equal(got, c.want) {
+			t.Errorf("a line of %s@%q has tools %v, want %v", c.channel, c.instance, got, c.want)
+		}
+	}
+	if got := r.Tools("cohost", "https://other.example", "bob"); buttons(t, got)[0][0] != string(glimesh.DeleteMessage) || len(buttons(t, got)) != 1 {
+		t.Errorf("Tools in cohost = %s, want the delete button alone", got)
+	}
+	if r.Tools("quiet", "", "bob") != "" {
+		t.Error("tools in a channel without rights")
 	}
 }

@@ -1,5 +1,6 @@
-// Package signin is the embed page's sign-in: at most one token, for the
-// one instance the page talks to, and the client that posts with it.
+// Package signin is the embed page's sign-in with one instance: at most
+// one token, for that instance, and the client that posts with it. A page
+// whose channels are on several instances has an Account for each.
 // Reading the chat never depends on it: the chat runs on the client_id,
 // and a token that is refused only turns posting off.
 //

@@ -96,6 +96,9 @@ func (s *Source) ChannelID() string {
 	return s.id
 }
 
+// Channel is the channel's streamer username, as the page names it.
+func (s *Source) Channel() string { return s.o.Channel }
+
 // Instance is the instance's origin when it is not the page's first, "".
 func (s *Source) Instance() string { return s.o.Instance }
 
