@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -93,6 +94,41 @@ func TestInstancesShareIDs(t *testing.T) {
 		}
 		if ia != ib {
 			t.Errorf("%s's message in %s: id %s on one instance, %s on the other", c.who, c.channel, ia, ib)
+		}
+	}
+}
+
+// The squad's channels are live, each with a chat of its own cast, so an
+// overlay of eight channels of one instance has something in each.
+func TestSquadChannels(t *testing.T) {
+	h := newHarness(t, Options{Seed: 3, ChatRate: 5})
+	for i, name := range squad {
+		r := h.gql(t, clientAuth(), `query($u: String!){ channel(streamerUsername: $u){ id status streamer{ id username } } }`, map[string]any{"u": name})
+		ch := at(t, r.body, "data", "channel")
+		if at(t, ch, "id") != fmt.Sprint(squadFirstChannelID+i) || at(t, ch, "status") != "LIVE" ||
+			at(t, ch, "streamer", "id") != fmt.Sprint(squadFirstUserID+i) || at(t, ch, "streamer", "username") != name {
+			t.Errorf("%s: %s", name, r.raw)
+		}
+	}
+	rec := runSim(t, Options{Seed: 3, ChatOnly: true}, 40)
+	seen := map[int]int{}
+	for _, m := range rec.all {
+		i := m.channel.id - squadFirstChannelID
+		if i < 0 || i >= len(squad) {
+			continue
+		}
+		seen[i]++
+		cast := map[*user]bool{}
+		for _, u := range squadCast(rec.h.inst.store, i) {
+			cast[u] = true
+		}
+		if !cast[m.user] {
+			t.Errorf("%s in %s", m.user.username, squad[i])
+		}
+	}
+	for i := range squad {
+		if seen[i] != 4 {
+			t.Errorf("%d lines in %s in 40 turns, want 4", seen[i], squad[i])
 		}
 	}
 }

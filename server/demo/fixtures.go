@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,17 @@ const (
 	demoChannelID   = 6
 	quietChannelID  = 7
 	cohostChannelID = 8
+)
+
+// squad are the channels of a co-streaming squad, ids from
+// squadFirstChannelID and streamers' user ids from squadFirstUserID: with
+// demo, cohost and quiet, eight channels on one instance, the most an
+// overlay reads, so one with their events needs a second socket.
+var squad = []string{"pixel", "nova", "ember", "atlas", "juno"}
+
+const (
+	squadFirstChannelID = 9
+	squadFirstUserID    = 157
 )
 
 func seedStore(now time.Time) *store {
@@ -89,6 +101,18 @@ func seedStore(now time.Time) *store {
 	}
 	cc.moderators = []*moderator{{row: row{id: 3, channel: cc, user: cyrus, inserted: at(60 * 24 * time.Hour)}, can: canAll}}
 	s.channels = append(s.channels, cc)
+	// The squad: live, no history (their streams just began), a line now
+	// and then (simulate.go).
+	for i, name := range squad {
+		u := mk(squadFirstUserID+i, name)
+		u.displayname = strings.ToUpper(name[:1]) + name[1:]
+		s.users = append(s.users, u)
+		s.channels = append(s.channels, &channel{
+			id: squadFirstChannelID + i, streamer: u, title: ptr("Squad night with demo: " + u.displayname + "'s view"), live: true,
+			language: "en", rulesMd: "Same rules as demo.", inserted: at(50 * 24 * time.Hour), updated: at(10 * time.Minute),
+			subscribers: map[int]bool{},
+		})
+	}
 	// The simulated followers: newcomers with an account and nothing else.
 	for i, name := range fanNames() {
 		fan := mk(fanFirstID+i, name)
@@ -186,6 +210,12 @@ func chatterCast(s *store) []*user {
 // subscriber, a viewer of its own, and three of demo's.
 func cohostCast(s *store) []*user {
 	return castOf(s, "cohost", "CyrusMod", "Ari", "bea_plays", "ViewerVic", "Noor", "SubSam")
+}
+
+// squadCast is who chats in squad channel i: its streamer and four of
+// demo's viewers.
+func squadCast(s *store, i int) []*user {
+	return castOf(s, squad[i], "ViewerVic", "Noor", "kenji_k", "Zofia")
 }
 
 func castOf(s *store, names ...string) []*user {

@@ -484,6 +484,18 @@ func TestSubscriptionsPerSocketCap(t *testing.T) {
 	w.send("1", "u", controlTopic, "unsubscribe", map[string]any{"subscriptionId": ids[0]})
 	w.replyTo("u", nil)
 	w.subscribe("1", "again", "6")
+
+	// The cap is per socket: a second one of the same client holds as
+	// many, while the first stays full.
+	w2 := h.dial(t, "vsn=2.0.0&client_id="+ClientID)
+	w2.join("1")
+	for i := range maxSubscriptionsPerSocket {
+		w2.subscribe("1", fmt.Sprint("t", i), "6")
+	}
+	w.send("1", "over2", controlTopic, "doc", map[string]any{"query": subDoc, "variables": map[string]any{"c": "6"}})
+	if rep := w.replyTo("over2", nil); rep.payload["status"] != "error" {
+		t.Errorf("the full socket took one more: %s", rep.raw)
+	}
 }
 
 // countingHandler counts log records by message and keeps the last one.

@@ -59,6 +59,7 @@ type simState struct {
 	deleteAt int // the turn from which the next single delete is due
 
 	coRng     *rand.Rand // cohost's chat
+	sqRng     *rand.Rand // the squad's chat
 	evRng     *rand.Rand
 	fans      []*user // the simulated followers, in the order they follow
 	fanNext   int
@@ -94,6 +95,7 @@ func (inst *Instance) initSim(seed uint64) {
 	sim.delRng = rand.New(rand.NewPCG(seed^0xde1e, seed))
 	sim.deleteAt = inst.deleteGap(0)
 	sim.coRng = rand.New(rand.NewPCG(seed^0xc0c0, seed))
+	sim.sqRng = rand.New(rand.NewPCG(seed^0x5a5a, seed))
 	sim.evRng = rand.New(rand.NewPCG(seed^0xe7e7, seed))
 	for _, u := range inst.store.users {
 		if u.fan {
@@ -173,10 +175,13 @@ type turnPlan struct {
 	title   string // demo's new title, when not ""
 	coU     *user  // every other turn, a line in cohost by coU
 	coText  string
+	sqU     *user // on the other turns, a line in a squad channel, sqTo, by sqU
+	sqTo    *channel
+	sqText  string
 }
 
 // chatOnce takes one simulated turn: a chatter's line in demo, and every
-// other turn one in cohost; now and then the spammer's ad instead in
+// other turn one in cohost, on the turns between one in a squad channel; now and then the spammer's ad instead in
 // demo, and on the next turn the moderator times the spammer out, through
 // the mutations' code path, and says so. Unless Options.ChatOnly, on a
 // chatter's turn about once a minute another moderator first deletes one
@@ -217,6 +222,11 @@ func (inst *Instance) chatOnce() {
 			inst.log.Warn("simulated chat message refused", "user", p.coU.username, "channel", cc.id, "err", err)
 		}
 	}
+	if p.sqU != nil {
+		if _, err := inst.createMessage(p.sqTo, p.sqU, &p.sqText); err != nil {
+			inst.log.Warn("simulated chat message refused", "user", p.sqU.username, "channel", p.sqTo.id, "err", err)
+		}
+	}
 	if p.fan != nil && inst.simFollow(p.fanTo.streamer, p.fan) && p.fanTo == c {
 		return
 	}
@@ -235,6 +245,12 @@ func (inst *Instance) planTurnLocked(c, cc *channel, spammer *user) turnPlan {
 	if sim.turn%2 == 0 {
 		coCast := cohostCast(s)
 		p.coU, p.coText = coCast[sim.coRng.IntN(len(coCast))], chatterLine(sim.coRng, -1)
+	} else {
+		// The squad channels in turn: a line in each every tenth turn.
+		i := (sim.turn / 2) % len(squad)
+		cast := squadCast(s, i)
+		p.sqTo = s.channelByID(squadFirstChannelID + i)
+		p.sqU, p.sqText = cast[sim.sqRng.IntN(len(cast))], chatterLine(sim.sqRng, -1)
 	}
 	events := !inst.opts.ChatOnly
 	if events && sim.turn >= sim.statusAt {

@@ -223,8 +223,13 @@ func TestSimulatedEvents(t *testing.T) {
 		}
 	}
 	t.Logf("announcements at turns %v in channels %v", follows, where)
-	if perChannel[demoChannelID] != turns || perChannel[cohostChannelID] != turns/2+len(follows)/2 || len(perChannel) != 2 {
+	if perChannel[demoChannelID] != turns || perChannel[cohostChannelID] != turns/2+len(follows)/2 || len(perChannel) != 2+len(squad) {
 		t.Errorf("messages per channel %v in %d turns, %d announcements", perChannel, turns, len(follows))
+	}
+	for i := range squad {
+		if n := perChannel[squadFirstChannelID+i]; n != turns/2/len(squad) {
+			t.Errorf("%d messages in %s in %d turns, want one every %d turns", n, squad[i], turns, 2*len(squad))
+		}
 	}
 
 	// The channel pushes: end, title, start, end, ...

@@ -61,6 +61,25 @@ func TestErrorStates(t *testing.T) {
 		p.AssertNoPageProblems()
 	})
 
+	// Cross-origin the start query rides the websocket: one that never
+	// opens is said as such, at once, not as an instance too slow.
+	t.Run("unreachable instance over the socket", func(t *testing.T) {
+		p := openPage(t, srv, "overlay.html", "channel=demo&"+readOnly+"&instance=http://127.0.0.1:1")
+		statuses := recordStatus(p)
+		status := waitStatus(p, "Cannot reach the Glimesh instance")
+		if !strings.Contains(status, "live connection") {
+			t.Errorf("status = %q, want it to say the live connection does not open", status)
+		}
+		time.Sleep(3 * time.Second) // the first retry fails the same way
+		for _, s := range statuses() {
+			if strings.Contains(s, "took too long") {
+				t.Errorf("the status line said %q", s)
+			}
+		}
+		assertStatusVisible(t, p)
+		p.AssertNoPageProblems()
+	})
+
 	t.Run("refused client id", func(t *testing.T) {
 		p := openPage(t, srv, "overlay.html", "channel=demo&client_id=nope")
 		waitStatus(p, "client_id")

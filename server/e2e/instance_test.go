@@ -219,8 +219,9 @@ func startGated(t *testing.T, g *gate) *Serve {
 // it was sent, as an access log would.
 type recordedDemo struct {
 	*Demo
-	mu   sync.Mutex
-	reqs []demoRequest
+	mu      sync.Mutex
+	reqs    []demoRequest
+	sockets int // websockets open now: their requests are still being served
 }
 
 type demoRequest struct {
@@ -245,10 +246,26 @@ func startRecordedDemo(t testing.TB, opts demo.Options) *recordedDemo {
 			bearer = strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer"))
 		}
 		d.reqs = append(d.reqs, demoRequest{time.Now(), r.Method, r.URL.Path, token, bearer})
+		ws := r.URL.Path == "/api/graph/websocket"
+		if ws {
+			d.sockets++
+		}
 		d.mu.Unlock()
 		h.ServeHTTP(w, r)
+		if ws {
+			d.mu.Lock()
+			d.sockets--
+			d.mu.Unlock()
+		}
 	}), "demo", logs)
 	return d
+}
+
+// openSockets is how many websockets to d are open now.
+func (d *recordedDemo) openSockets() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.sockets
 }
 
 // requests returns the requests so far whose path is path.

@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/phoenix"
 )
 
 // maxQuoted bounds how much server-supplied text Explain passes through.
@@ -36,6 +37,10 @@ func Explain(err error) string {
 		return t("NoCredentials")
 	case errors.Is(err, glimesh.ErrEmptyMessage):
 		return t("EmptyMessage")
+	// Before the context's errors: a dial that timed out or was cancelled
+	// still means the instance was never reached.
+	case errors.Is(err, phoenix.ErrUnreachable):
+		return t("SocketUnreachable")
 	case errors.Is(err, context.DeadlineExceeded):
 		return t("TooSlow")
 	case errors.Is(err, context.Canceled):

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/glimchat/glimchat/wasm/glimesh"
+	"github.com/glimchat/glimchat/wasm/phoenix"
 )
 
 func TestExplain(t *testing.T) {
@@ -53,6 +54,33 @@ func TestExplain(t *testing.T) {
 			t.Errorf("Explain(%v) = %q, want %q", tc.err, got, tc.want)
 		}
 	}
+}
+
+// A query through the socket of an instance never reached fails with the
+// dial's error (phoenix.ErrUnreachable), and says so, whatever the dial
+// met: a close before open, or its own timeout or cancellation.
+func TestExplainUnreachableSocket(t *testing.T) {
+	for _, dial := range []error{
+		fmt.Errorf("%w: %w", phoenix.ErrClosedBeforeOpen, &phoenix.CloseError{Code: 1006}),
+		fmt.Errorf("%w (closed before opening 3 times in a row): %w", phoenix.ErrRefused, phoenix.ErrClosedBeforeOpen),
+		fmt.Errorf("dial: %w", context.Canceled),
+		fmt.Errorf("dial: %w", context.DeadlineExceeded),
+	} {
+		err := &glimesh.NetworkError{Err: fmt.Errorf("socket tunnel: doc: %w: connect: %w", phoenix.ErrUnreachable, dial)}
+		for _, lang := range []string{"en", "de"} {
+			Use(lang)
+			got := Explain(err)
+			if want := english["SocketUnreachable"]; lang == "de" {
+				want = german["SocketUnreachable"]
+				if got != want {
+					t.Errorf("%s: Explain(%v) = %q, want %q", lang, err, got, want)
+				}
+			} else if got != want || !strings.Contains(got, "Cannot reach") || strings.Contains(got, "too long") {
+				t.Errorf("%s: Explain(%v) = %q, want %q", lang, err, got, want)
+			}
+		}
+	}
+	Use("en")
 }
 
 func TestExplainPlainText(t *testing.T) {

@@ -52,6 +52,10 @@ var (
 	ErrRefused = errors.New("the instance refused the connection")
 	// ErrClosedBeforeOpen is a websocket that closed before it opened.
 	ErrClosedBeforeOpen = errors.New("websocket closed before it opened")
+	// ErrUnreachable fails the pushes waiting for the first join once a
+	// dial has failed: the instance was never reached, and a page says so
+	// rather than waiting out the push's timeout. It wraps the dial's error.
+	ErrUnreachable = errors.New("the instance's websocket did not open")
 	// ErrNotConnected is returned by pushes while the control channel is
 	// not joined.
 	ErrNotConnected = errors.New("socket is not connected")

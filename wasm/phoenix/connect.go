@@ -63,7 +63,12 @@ func (s *Socket) dialed(gen int, start time.Time, c Conn, ctx context.Context, c
 		default:
 			s.quickFails = 0
 		}
-		s.retry(fmt.Errorf("connect: %w", err))
+		cause := fmt.Errorf("connect: %w", err)
+		if !s.everLive {
+			// Nothing has been reached yet: what waits would only time out.
+			s.failWaiting(fmt.Errorf("%w: %w", ErrUnreachable, cause))
+		}
+		s.retry(cause)
 		return
 	}
 	s.quickFails = 0

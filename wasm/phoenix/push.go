@@ -108,7 +108,9 @@ type waitingPush struct {
 // Push sends event with payload (a JSON object) on the control channel and
 // waits for the reply. Before the channel has joined (the socket is still
 // connecting, or reconnecting), the push waits for the join, bounded by
-// ctx: a caller at start-up needs no retry loop of its own.
+// ctx: a caller at start-up needs no retry loop of its own. A socket that
+// has never joined fails the push with ErrUnreachable at its next failed
+// dial.
 func (s *Socket) Push(ctx context.Context, event string, payload []byte) (Reply, error) {
 	type result struct {
 		r   Reply

@@ -561,3 +561,64 @@ func TestStop(t *testing.T) {
 	}
 	h.ran <- nil // for the cleanup
 }
+
+// A push waiting for the first join fails as soon as a dial fails, with
+// ErrUnreachable wrapping the dial's error: the instance was never
+// reached, so waiting for the push's own timeout would tell nothing more.
+// A socket that was live once keeps its pushes through failed dials.
+func TestPushFailsWhenNeverReached(t *testing.T) {
+	srv := phoenixtest.NewServer()
+	srv.FailBeforeOpen(1000)
+	h := start(t, func(c *phoenix.Config) { c.Dial = srv.Dial })
+	r := h.doc(context.Background(), "query first")
+	var res docResult
+	// The push reaches the loop before some failed dial; each retry waits
+	// out its backoff on the fake clock.
+	for done, tries := false, 0; !done; tries++ {
+		if tries == 100 {
+			t.Fatalf("the push still waits after %d failed dials", len(srv.Dials()))
+		}
+		select {
+		case res = <-r:
+			done = true
+		case <-time.After(20 * time.Millisecond):
+			if p := h.clock.Pending(); len(p) > 0 && p[0] < 10*time.Second {
+				h.clock.Advance(p[0])
+			}
+		}
+	}
+	if !errors.Is(res.err, phoenix.ErrUnreachable) || !errors.Is(res.err, phoenix.ErrClosedBeforeOpen) {
+		t.Fatalf("waiting push: %v, want ErrUnreachable wrapping ErrClosedBeforeOpen", res.err)
+	}
+	if len(srv.Dials()) > 10 {
+		t.Errorf("%d dials before the push failed", len(srv.Dials()))
+	}
+
+	// Once the instance answers, a push goes through.
+	srv.FailBeforeOpen(0)
+	later := h.doc(context.Background(), "query later")
+	h.clock.WaitUntil(func(p []time.Duration) bool { return len(p) > 0 })
+	h.clock.Advance(h.clock.Pending()[0])
+	c := srv.Accept(t)
+	c.Join(t)
+	c.Reply(c.Expect(t, phoenix.TopicControl, phoenix.EventDoc), "ok", `{"data":{}}`)
+	if res := wait(t, later); res.err != nil {
+		t.Fatalf("push once reached: %v", res.err)
+	}
+
+	// Live once, a failed dial is a blip: the push waits for the join.
+	c.Drop()
+	if !h.clock.WaitFor(250 * time.Millisecond) { // the drop is handled: the retry is armed
+		t.Fatalf("no retry after the drop; pending %v", h.clock.Pending())
+	}
+	srv.FailBeforeOpen(1)
+	blip := h.doc(context.Background(), "query blip")
+	h.advanceTo(250 * time.Millisecond)
+	h.advanceTo(500 * time.Millisecond) // after the failed dial
+	c = srv.Accept(t)
+	c.Join(t)
+	c.Reply(c.Expect(t, phoenix.TopicControl, phoenix.EventDoc), "ok", `{"data":{}}`)
+	if res := wait(t, blip); res.err != nil {
+		t.Errorf("push through a failed dial after being live: %v", res.err)
+	}
+}
