@@ -322,3 +322,38 @@ func TestManyChannelsModeratorTools(t *testing.T) {
 	}
 	p.AssertNoProblems()
 }
+
+// The generator builds several channels into the URL, its preview shows
+// them merged, and a pasted URL with a channel on another instance comes
+// back into the form whole.
+func TestGeneratorSeveralChannels(t *testing.T) {
+	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
+	p := openPage(t, srv, "index.html", "")
+	const frameDoc = `document.getElementById("glimchat-preview").contentDocument`
+	WaitFor[bool](p, "the preview live", frameDoc+`?.getElementById("glimchat")?.dataset.state === "live"`)
+	Eval[any](p, `(() => { const f = document.getElementById("f-channel"); f.value = "demo, cohost";
+		f.dispatchEvent(new Event("input", {bubbles: true})); })()`)
+	WaitFor[bool](p, "both channels in the URL", `document.getElementById("glimchat-url").value.includes("channel=demo%2Ccohost")`)
+	WaitFor[bool](p, "the preview's lines of both channels, tagged", `(() => {
+		const lis = [...(`+frameDoc+`?.querySelectorAll("#glimchat-log > li[data-message-id]") || [])];
+		const tagged = (ch) => lis.some(li => li.dataset.channel === ch && li.querySelector(".glimchat-source")?.textContent === ch);
+		return tagged("demo") && tagged("cohost");
+	})()`)
+
+	const other = "https://other.example"
+	Eval[any](p, `(() => { const u = document.getElementById("glimchat-url");
+		u.value = "channel=demo,cohost@`+other+`&client_id=glimchat-demo,`+other+`=theirs&source_tag=0"; u.dispatchEvent(new Event("change")); })()`)
+	WaitFor[bool](p, "the form from the URL", `document.getElementById("f-channel").value.includes("cohost@`+other+`")`)
+	if id := Eval[string](p, `document.getElementById("f-client_id").value`); !strings.Contains(id, other+"=theirs") {
+		t.Errorf("client id field %q, want the other instance's client id", id)
+	}
+	if tag := Eval[string](p, `document.getElementById("f-source_tag").value`); tag != "0" {
+		t.Errorf("source tag field %q, want 0", tag)
+	}
+	u := Eval[string](p, `document.getElementById("glimchat-url").value`)
+	for _, want := range []string{"channel=demo%2Ccohost%40" + url.QueryEscape(other), "client_id=glimchat-demo%2C" + url.QueryEscape(other+"=theirs"), "source_tag=0"} {
+		if !strings.Contains(u, want) {
+			t.Errorf("URL box %q lacks %q", u, want)
+		}
+	}
+}
