@@ -101,14 +101,22 @@ func TestManyChannelsBanPerChannel(t *testing.T) {
 	p.AssertNoProblems()
 }
 
+// twoInstances starts two demo instances and a glimchat serve that allows
+// both, and gives the query reading the channel demo on each.
+func twoInstances(t *testing.T) (d, d2 *recordedDemo, srv *Serve, q string) {
+	t.Helper()
+	d = startRecordedDemo(t, demo.Options{})
+	d2 = startRecordedDemo(t, demo.Options{})
+	srv = StartServe(t, ServeOptions{Instances: []string{d.URL, d2.URL}})
+	q = "instance=" + url.QueryEscape(d.URL) + "&channel=" + url.QueryEscape("demo,demo@"+d2.URL) +
+		"&client_id=" + url.QueryEscape(demo.ClientID+","+d2.URL+"="+demo.ClientID) + "&history=0"
+	return d, d2, srv, q
+}
+
 // A channel on a second instance joins the list; the same id on both
 // instances is two messages.
 func TestManyInstances(t *testing.T) {
-	d := startRecordedDemo(t, demo.Options{})
-	d2 := startRecordedDemo(t, demo.Options{})
-	srv := StartServe(t, ServeOptions{Instances: []string{d.URL, d2.URL}})
-	q := "instance=" + url.QueryEscape(d.URL) + "&channel=" + url.QueryEscape("demo,demo@"+d2.URL) +
-		"&client_id=" + url.QueryEscape(demo.ClientID+","+d2.URL+"="+demo.ClientID) + "&history=0"
+	d, d2, srv, q := twoInstances(t)
 	p := NewPage(t)
 	p.Navigate(srv.Page("overlay.html", q))
 	waitState(p, "live")
@@ -215,11 +223,7 @@ func TestManyChannelsEmbedChooser(t *testing.T) {
 // chooser, and its token goes there alone, as the first instance's never
 // goes to it.
 func TestManyInstancesEmbedSignsInPerInstance(t *testing.T) {
-	d := startRecordedDemo(t, demo.Options{})
-	d2 := startRecordedDemo(t, demo.Options{})
-	srv := StartServe(t, ServeOptions{Instances: []string{d.URL, d2.URL}})
-	q := "instance=" + url.QueryEscape(d.URL) + "&channel=" + url.QueryEscape("demo,demo@"+d2.URL) +
-		"&client_id=" + url.QueryEscape(demo.ClientID+","+d2.URL+"="+demo.ClientID) + "&history=0"
+	d, d2, srv, q := twoInstances(t)
 	p := signedInEmbed(t, srv, d.Inst, "Noor", q) // signed in to the first instance
 	waitState(p, "live")
 	options := Eval[[]string](p, `[...document.querySelectorAll("#glimchat-to option")].map(o => o.textContent)`)
