@@ -343,6 +343,10 @@ func TestGeneratorSeveralChannels(t *testing.T) {
 		const tagged = (ch) => lis.some(li => li.dataset.channel === ch && li.querySelector(".glimchat-source")?.textContent === ch);
 		return tagged("demo") && tagged("cohost");
 	})()`)
+	if st := Eval[string](p, frameDoc+`.getElementById("glimchat-status").hidden ? "" : `+frameDoc+`.getElementById("glimchat-status").textContent`); st != "" {
+		t.Errorf("the preview of both channels shows %q", st)
+	}
+	p.AssertNoProblems() // before the URL below names an instance out of reach
 
 	const other = "https://other.example"
 	Eval[any](p, `(() => { const u = document.getElementById("glimchat-url");
