@@ -343,8 +343,10 @@ func TestGeneratorSeveralChannels(t *testing.T) {
 		const tagged = (ch) => lis.some(li => li.dataset.channel === ch && li.querySelector(".glimchat-source")?.textContent === ch);
 		return tagged("demo") && tagged("cohost");
 	})()`)
-	if st := Eval[string](p, frameDoc+`.getElementById("glimchat-status").hidden ? "" : `+frameDoc+`.getElementById("glimchat-status").textContent`); st != "" {
-		t.Errorf("the preview of both channels shows %q", st)
+	WaitFor[bool](p, "the preview of both channels live", frameDoc+`?.getElementById("glimchat")?.dataset.state === "live"`)
+	if st := Eval[string](p, `(() => { const s = `+frameDoc+`.getElementById("glimchat-status");
+		return s.hasAttribute("data-error") ? s.textContent : ""; })()`); st != "" {
+		t.Errorf("the preview of both channels shows the error %q", st)
 	}
 	p.AssertNoProblems() // before the URL below names an instance out of reach
 
