@@ -375,7 +375,8 @@ func (pg *page) screen(ctx context.Context, srcs []*source.Source, out *output) 
 		}
 	}
 	go scr.Run(ctx, steps, out.paint, readNow)
-	l.pacer = pace.New(pace.Options{Limit: pg.cfg.Limit, Logger: pg.log})
+	l.pacer = pace.New(pace.Options{Limit: pg.cfg.Limit, Logger: pg.log,
+		Frame: pg.view.FrameTime, NextFrame: pg.view.NextFrame})
 	pg.view.OnPaint(l.pacer.Painted)
 	go l.pacer.Run(ctx, func(m []glimesh.Message) {
 		l.deliver(func(s *moderation.Screen) bool { return s.Add(m, false) })
@@ -427,7 +428,8 @@ func (pg *page) follow(ctx context.Context, src *source.Source, stream glimesh.C
 func (pg *page) fail(msg string) { fail(pg.view, msg, pg.warn) }
 
 // show hands the visible list to the view, which brings the page in line
-// at the next frame (dom.Plan): a removed message leaves the DOM there.
+// (dom.Plan), at once or at the next frame: a removed message leaves the
+// DOM there.
 func show(view *dom.View, r *render.Renderer, shown []glimesh.Message) {
 	ids := make([]string, len(shown))
 	for i, m := range shown {

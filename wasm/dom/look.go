@@ -80,7 +80,8 @@ func (v *View) unclip(children safejs.Value) error {
 		if err1 != nil || err2 != nil {
 			return false, fmt.Errorf("measure a line: %w", errs(err1, err2))
 		}
-		return top < -0.5 || top+h > height+0.5, nil
+		// Both are whole pixels, rounded: their sum may be a pixel off.
+		return top < -1 || top+h > height+1, nil
 	}
 	// The lines that do not fit are the oldest ones, a prefix of the log.
 	lo, err := firstFit(len(v.shown), slices.Index(v.shown, v.fitFrom), cutAt)

@@ -35,6 +35,16 @@ type Options struct {
 	Stall   time.Duration // default DefaultStall
 	Clock   phoenix.Clock // default phoenix.SystemClock
 	Logger  *slog.Logger  // default slog.Default()
+
+	// A page that paints a lone batch at once, outside any frame callback
+	// (dom.View), calls Painted only from its frame callbacks. Frame then
+	// is the time of the latest frame the page knows began: as messages
+	// arrive, a Frame later than when the last batch was shown says that
+	// batch has been on screen. NextFrame asks for Painted at the next
+	// frame, when more wait and it has not. Without them, every batch
+	// waits for Painted.
+	Frame     func() float64
+	NextFrame func()
 }
 
 // Pacer sits between the live feed and the screen.
@@ -86,14 +96,15 @@ func (p *Pacer) Painted() {
 // Run releases what Add queued to show, at most Limit messages at a time,
 // each batch once the page painted the one before (or Stall passed since
 // it was shown). It returns when ctx ends. No timer runs while nothing is
-// queued: in a lively chat each message comes alone and is painted in the
-// next frame, and a timer armed and stopped for each of them cost the page
-// a setTimeout, a clearTimeout and a wake of Go a message.
+// queued: in a lively chat each message comes alone, after the one before
+// was on screen, and a timer armed and stopped for each of them cost the
+// page a setTimeout, a clearTimeout and a wake of Go a message.
 func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 	var (
 		queue   []glimesh.Message
 		waiting bool      // a released batch waits for its frame
 		shownAt time.Time // when it was released
+		frameAt float64   // and Frame then
 		timer   phoenix.Timer
 		stalled = make(chan struct{}, 1)
 		warned  bool // the first drop is logged, not every one
@@ -124,10 +135,16 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 		case <-stalled:
 			waiting = false
 		}
+		if waiting && len(queue) > 0 && p.o.Frame != nil && p.o.Frame() > frameAt {
+			waiting = false
+		}
 		if waiting {
 			// Something is queued behind the batch on its way: from now on
 			// a frame that never comes (a hidden page) must not hold it.
 			if timer == nil && len(queue) > 0 {
+				if p.o.NextFrame != nil {
+					p.o.NextFrame()
+				}
 				left := p.o.Stall - p.o.Clock.Now().Sub(shownAt)
 				if left > 0 {
 					timer = p.o.Clock.AfterFunc(left, func() {
@@ -161,6 +178,9 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			}
 		}
 		waiting, shownAt = true, p.o.Clock.Now()
+		if p.o.Frame != nil {
+			frameAt = p.o.Frame()
+		}
 		if len(queue) > 0 {
 			timer = p.o.Clock.AfterFunc(p.o.Stall, func() {
 				select {

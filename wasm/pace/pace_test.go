@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,5 +179,40 @@ func TestNoTimerWhileNothingIsQueued(t *testing.T) {
 	r.p.Add(ctx, msgs(5, 1))
 	if first, _ := ids(r.next(t)); first != "5" {
 		t.Fatalf("batch from %s, want 5", first)
+	}
+}
+
+// A page that paints lone batches at once: an arrival after the last batch
+// was rendered goes straight through, one before waits for the frame the
+// Pacer asks for.
+func TestRenderedReleasesWithoutAFrameCallback(t *testing.T) {
+	var frame atomic.Int64
+	asked := make(chan struct{}, 10)
+	r := start(t, Options{Limit: 10, Frame: func() float64 { return float64(frame.Load()) },
+		NextFrame: func() { asked <- struct{}{} }})
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 1))
+	r.next(t)
+	frame.Add(16) // the page's next frame came
+	r.p.Add(ctx, msgs(1, 1))
+	if first, _ := ids(r.next(t)); first != "1" {
+		t.Fatalf("after a rendered batch, shown %s, want 1", first)
+	}
+	select {
+	case <-asked:
+		t.Fatal("asked for a frame callback while the page kept up on its own")
+	default:
+	}
+	// No frame since: the next waits.
+	r.p.Add(ctx, msgs(2, 1))
+	r.none(t)
+	select {
+	case <-asked:
+	case <-time.After(phoenixtest.Guard):
+		t.Fatal("a batch waits and no frame callback was asked for")
+	}
+	r.p.Painted()
+	if first, _ := ids(r.next(t)); first != "2" {
+		t.Fatalf("after the frame, shown %s, want 2", first)
 	}
 }
