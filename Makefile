@@ -107,12 +107,12 @@ fuzz:
 # bench/out/, non-zero on a FAIL. QUICK=1: every row, fewer and smaller runs.
 # ONLY="start,flood": those scenarios alone. PROFILE=1: CPU profiles of the
 # widget's start, flood and steady runs, with a wasm that keeps its names.
-bench: build
+bench: ensure-chromium build
 	$(GO) run ./bench $(if $(QUICK),-quick) $(if $(ONLY),-only '$(ONLY)') $(if $(PROFILE),-profile)
 
 # Runs every Go benchmark BENCH_COUNT times, so that medians can be read off (or
 # fed to benchstat). Browser benchmarks need the built assets, hence build.
-bench-go: build
+bench-go: ensure-chromium build
 	@dirs="$$(grep -rl --exclude-dir=.git --include='*_test.go' -E '^func Benchmark' . | xargs -r -n1 dirname | sort -u)"; \
 	pkgs="$$(if [ -n "$$dirs" ]; then $(GO) list -e -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $$dirs; fi)"; \
 	if [ -z "$$pkgs" ]; then echo "no benchmarks"; exit 0; fi; \
