@@ -22,10 +22,11 @@ FUZZ_TARGETS = grep -r --exclude-dir=.git --include='*_test.go' -E '^func Fuzz[A
 # each: -fuzz takes one target per package per run. Go 1.26's coordinator
 # may fail a target with a bare "context deadline exceeded" as TIME ends
 # (go.dev/issue/75804, fixed in 1.27): such a run, with no failing input
-# written, is run once more; any other failure stops at once.
+# written, is run once more; any other failure stops at once. (Under -e a
+# bare out="$$(...)" would exit the shell on failure, silently: hence || rc=.)
 fuzz_each = $(FUZZ_TARGETS) | while read -r dir name; do \
 	for try in 1 2; do \
-		out="$$($(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(1) $(2) "$$dir" </dev/null 2>&1)"; rc=$$?; \
+		rc=0; out="$$($(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(1) $(2) "$$dir" </dev/null 2>&1)" || rc=$$?; \
 		echo "$$out"; [ $$rc -eq 0 ] && break; \
 		case "$$out" in *"Failing input written"*) ;; *"context deadline exceeded"*) \
 			[ $$try -eq 1 ] && echo "fuzz: $$name: the fuzz engine's deadline race (go.dev/issue/75804), no input written: once more" && continue;; esac; \

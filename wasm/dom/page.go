@@ -73,6 +73,19 @@ func OnWake(fn func()) error {
 	return onOBSVisible(win, fn)
 }
 
+// Hidden reports whether the page is hidden (document.hidden), and so
+// paints no frames; true when that cannot be read.
+func Hidden() bool {
+	doc, err := get(safejs.Global(), "Window.document")
+	if err != nil {
+		report("read document", err)
+		return true
+	}
+	hidden, err := prop(doc, "Document.hidden", safejs.Value.Truthy)
+	report("read document.hidden", err)
+	return hidden || err != nil
+}
+
 // OnVisibility calls fn (on its own goroutine) with whether the page
 // shows, whenever that changes (document.hidden).
 func OnVisibility(fn func(visible bool)) error {

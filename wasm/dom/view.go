@@ -41,12 +41,10 @@ type View struct {
 	// line's cached emotes load after that frame, and cost a second one.
 	// It is safe once the last paint has been on screen: each paint
 	// requests tick, a native Reflect.set that puts the next frame's time
-	// in drawn.t, so drawn.t later than both paintedAt (its value at the
-	// last paint) and frameAt (the time of our last frame callback) means
-	// a frame began after both and, its rendering being part of the same
-	// task, is done.
-	drawn, tick        safejs.Value
-	paintedAt, frameAt float64
+	// in drawn.t, and frames tells from it whether a frame began after
+	// the paint and, its rendering being part of the same task, is done.
+	drawn, tick safejs.Value
+	frames      frames
 
 	// Set before the first Show, read in paint only.
 	beforePaint func()          // brings the model up to date (fade)
@@ -98,7 +96,7 @@ func Mount() (*View, error) {
 		if len(args) > 0 {
 			at, err := args[0].Float()
 			report("read the frame's time", err)
-			v.frameAt = max(v.frameAt, at)
+			v.frames.calledAt = max(v.frames.calledAt, at)
 		}
 		v.paint(true)
 		return nil
@@ -145,10 +143,19 @@ func (v *View) ticker() error {
 	return nil
 }
 
-// FrameTime is the time of the latest frame known to have begun (0
-// without a ticker): it grows once a frame began after a paint. A batch
-// shown before it grew has been on screen (pace.Options.Frame).
+// FrameTime is the time of a frame that showed everything given to
+// Show so far, and 0 while something waits to be on screen (or without a
+// ticker): a batch shown before it grew has been on screen
+// (pace.Options.Frame).
 func (v *View) FrameTime() float64 {
+	v.mu.Lock()
+	pending := v.dirty
+	v.mu.Unlock()
+	return v.frames.settled(v.noted(), pending)
+}
+
+// noted is the time tick noted last (0 without a ticker).
+func (v *View) noted() float64 {
 	if v.tick.IsUndefined() {
 		return 0
 	}
@@ -160,11 +167,7 @@ func (v *View) FrameTime() float64 {
 // rendered reports whether what was last painted has been on screen, so
 // that a paint now would not share its frame.
 func (v *View) rendered() bool {
-	if v.tick.IsUndefined() {
-		return false
-	}
-	t := v.FrameTime()
-	return t > v.paintedAt && t > v.frameAt
+	return !v.tick.IsUndefined() && v.frames.rendered(v.noted())
 }
 
 // NextFrame has the paint callback (OnPaint) called at the next frame.
@@ -426,7 +429,7 @@ func (v *View) apply(want []string, html func(i int) string) {
 		v.relayout()
 	}
 	if !v.tick.IsUndefined() {
-		v.paintedAt = v.FrameTime()
+		v.frames.paintedAt = v.noted()
 		_, err := call(v.win, "Window.requestAnimationFrame", v.tick)
 		report("note the frame", err)
 	}

@@ -22,10 +22,17 @@ const (
 	// One screenful was measured too few: a steady 2,000 msg/s at limit=100
 	// then lost 7 % of its messages unseen.
 	DefaultBacklog = 10
-	// DefaultStall is how long a released batch may wait for its frame.
-	// A hidden page paints no frames; past this the next batch goes
-	// anyway, so a hidden page keeps up (and its backlog coalesces).
+	// DefaultStall is how long a released batch may wait for its frame
+	// on a hidden page, which paints no frames: past this the next batch
+	// goes anyway, so a hidden page keeps up (and its backlog coalesces).
 	DefaultStall = 250 * time.Millisecond
+	// DefaultPatience is how long it may wait on a page that is not
+	// hidden. Its frames are slow, not absent: under load (the 2-core
+	// machine of make test, busy) frames 500 ms apart were measured, and
+	// a stall there replaced a screenful before any frame showed it.
+	// Past this a page that says it shows but paints nothing (a browser
+	// that runs no frames for it) still keeps up.
+	DefaultPatience = 2 * time.Second
 )
 
 // Options configure a Pacer.
@@ -33,12 +40,17 @@ type Options struct {
 	Limit   int           // messages on screen, and so most released a frame (≥ 1)
 	Backlog int           // most messages waiting, in screenfuls; default DefaultBacklog
 	Stall   time.Duration // default DefaultStall
-	Clock   phoenix.Clock // default phoenix.SystemClock
-	Logger  *slog.Logger  // default slog.Default()
+	// Hidden reports whether the page is hidden; without it every page
+	// counts as hidden, and Stall is all a batch waits.
+	Hidden   func() bool
+	Patience time.Duration // default DefaultPatience
+	Clock    phoenix.Clock // default phoenix.SystemClock
+	Logger   *slog.Logger  // default slog.Default()
 
 	// A page that paints a lone batch at once, outside any frame callback
 	// (dom.View), calls Painted only from its frame callbacks. Frame then
-	// is the time of the latest frame the page knows began: as messages
+	// is the time of a frame that showed everything the page was given,
+	// and 0 while something it was given waits for a frame: as messages
 	// arrive, a Frame later than when the last batch was shown says that
 	// batch has been on screen. NextFrame asks for Painted at the next
 	// frame, when more wait and it has not. Without them, every batch
@@ -62,6 +74,9 @@ func New(o Options) *Pacer {
 	}
 	if o.Stall <= 0 {
 		o.Stall = DefaultStall
+	}
+	if o.Patience <= 0 {
+		o.Patience = DefaultPatience
 	}
 	if o.Clock == nil {
 		o.Clock = phoenix.SystemClock{}
@@ -93,9 +108,18 @@ func (p *Pacer) Painted() {
 	}
 }
 
+// wait is how long a batch may wait for its frame, now.
+func (p *Pacer) wait() time.Duration {
+	if p.o.Hidden == nil || p.o.Hidden() {
+		return p.o.Stall
+	}
+	return max(p.o.Stall, p.o.Patience)
+}
+
 // Run releases what Add queued to show, at most Limit messages at a time,
-// each batch once the page painted the one before (or Stall passed since
-// it was shown). It returns when ctx ends. No timer runs while nothing is
+// each batch once the page painted the one before (or, with no frame, it
+// waited Stall on a hidden page, Patience on one that is not). It returns
+// when ctx ends. No timer runs while nothing is
 // queued: in a lively chat each message comes alone, after the one before
 // was on screen, and a timer armed and stopped for each of them cost the
 // page a setTimeout, a clearTimeout and a wake of Go a message.
@@ -133,7 +157,9 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 		case <-p.painted:
 			waiting = false
 		case <-stalled:
-			waiting = false
+			// Checked each Stall: a page hidden meanwhile stalls then.
+			timer = nil
+			waiting = waiting && p.o.Clock.Now().Sub(shownAt) < p.wait()
 		}
 		if waiting && len(queue) > 0 && p.o.Frame != nil && p.o.Frame() > frameAt {
 			waiting = false
@@ -145,9 +171,9 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 				if p.o.NextFrame != nil {
 					p.o.NextFrame()
 				}
-				left := p.o.Stall - p.o.Clock.Now().Sub(shownAt)
+				left := p.wait() - p.o.Clock.Now().Sub(shownAt)
 				if left > 0 {
-					timer = p.o.Clock.AfterFunc(left, func() {
+					timer = p.o.Clock.AfterFunc(min(left, p.o.Stall), func() {
 						select {
 						case stalled <- struct{}{}:
 						default:

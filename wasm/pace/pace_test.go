@@ -145,6 +145,58 @@ func TestHiddenPageKeepsUp(t *testing.T) {
 	}
 }
 
+// A page that is not hidden paints its frames, however slowly (a busy
+// machine): a batch waits Patience for its frame, not Stall, and the
+// batch behind it does not replace it unseen. Hidden meanwhile, the page
+// stalls at the next Stall.
+func TestVisiblePageWaitsForSlowFrames(t *testing.T) {
+	var hidden atomic.Bool
+	r := start(t, Options{Limit: 10, Stall: 250 * time.Millisecond, Patience: 2 * time.Second, Hidden: hidden.Load})
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 30))
+	r.next(t)
+	for range 3 { // 750 ms without a frame
+		if !r.clock.WaitFor(250 * time.Millisecond) {
+			t.Fatal("no timer while a batch waits for its frame")
+		}
+		r.clock.Advance(250 * time.Millisecond)
+		r.none(t)
+	}
+	r.p.Painted()
+	if first, _ := ids(r.next(t)); first != "10" {
+		t.Fatalf("after a slow frame, batch from %s, want 10", first)
+	}
+	hidden.Store(true)
+	if !r.clock.WaitFor(250 * time.Millisecond) {
+		t.Fatal("no timer while a batch waits for its frame")
+	}
+	r.clock.Advance(250 * time.Millisecond)
+	if first, _ := ids(r.next(t)); first != "20" {
+		t.Fatalf("hidden, batch from %s, want 20", first)
+	}
+}
+
+// Past Patience, a page that says it shows but paints no frame keeps up.
+func TestVisiblePageWithoutFramesKeepsUp(t *testing.T) {
+	r := start(t, Options{Limit: 10, Stall: 250 * time.Millisecond, Patience: time.Second, Hidden: func() bool { return false }})
+	r.p.Add(context.Background(), msgs(0, 20))
+	r.next(t)
+	for range 3 {
+		if !r.clock.WaitFor(250 * time.Millisecond) {
+			t.Fatal("no timer while a batch waits for its frame")
+		}
+		r.clock.Advance(250 * time.Millisecond)
+		r.none(t)
+	}
+	if !r.clock.WaitFor(250 * time.Millisecond) {
+		t.Fatal("no timer while a batch waits for its frame")
+	}
+	r.clock.Advance(250 * time.Millisecond)
+	if first, _ := ids(r.next(t)); first != "10" {
+		t.Fatalf("past Patience, batch from %s, want 10", first)
+	}
+}
+
 // A message that comes alone (a lively chat, not a flood) is shown at once
 // and arms no timer: nothing waits behind it. Only a message queued behind
 // a batch still on its way arms the stall timer, for what is left of Stall
