@@ -48,7 +48,7 @@ globalThis.WebSocket = class {
     setTimeout(() => { for (const data of list) this.fire("message", {data}); }, 0);
   }
   flood(n) {
-    setTimeout(() => { for (let i = 0; i < n && this.onmessage; i++) this.fire("message", {data: "m" + i}); }, 0);
+    setTimeout(() => { for (let i = 0; i < n && this.onmessage; i++) this.fire("message", {data: "m" + i}); this.flooded = true; }, 0);
   }
   listeners() { return this.listening.size; }
   addEventListener(t, f, o) { if (t === "message" && !this.listening.has(f)) this.listening.set(f, !!(o && o.once)); }
@@ -199,8 +199,14 @@ func TestWebSocketSlowReaderClosesInsteadOfBlocking(t *testing.T) {
 	}
 	// Nobody reads while the flood arrives: it waits in the inbox, and the
 	// reader that finds it that far behind closes the socket. Sleeping
-	// yields to the JavaScript event loop, which delivers the flood.
-	time.Sleep(50 * time.Millisecond)
+	// yields to the JavaScript event loop, which delivers the flood. A
+	// fixed sleep is not enough on a busy machine: the flood's first
+	// message wakes Go, and a sleep already over then would read it alone.
+	for deadline := time.Now().Add(10 * time.Second); !jsBool(t, ws, "flooded"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the flood never arrived")
+		}
+	}
 	n := 0
 	for {
 		batch, err := c.Recv(ctx)
