@@ -65,6 +65,15 @@ func (r *run) none(t *testing.T) {
 	}
 }
 
+// stall lets the 250 ms timer of a batch waiting for its frame run out.
+func (r *run) stall(t *testing.T) {
+	t.Helper()
+	if !r.clock.WaitFor(250 * time.Millisecond) {
+		t.Fatal("no stall timer while a batch waits for its frame")
+	}
+	r.clock.Advance(250 * time.Millisecond)
+}
+
 func ids(m []glimesh.Message) (first, last string) { return m[0].ID, m[len(m)-1].ID }
 
 func TestEveryMessageGetsAFrame(t *testing.T) {
@@ -135,10 +144,7 @@ func TestHiddenPageKeepsUp(t *testing.T) {
 	r.next(t)
 	// No frames come (a hidden page): each stall releases the next batch.
 	for _, want := range []string{"10", "20"} {
-		if !r.clock.WaitFor(250 * time.Millisecond) {
-			t.Fatal("no stall timer while a batch waits for its frame")
-		}
-		r.clock.Advance(250 * time.Millisecond)
+		r.stall(t)
 		if first, _ := ids(r.next(t)); first != want {
 			t.Fatalf("batch from %s, want %s", first, want)
 		}
@@ -156,10 +162,7 @@ func TestVisiblePageWaitsForSlowFrames(t *testing.T) {
 	r.p.Add(ctx, msgs(0, 30))
 	r.next(t)
 	for range 3 { // 750 ms without a frame
-		if !r.clock.WaitFor(250 * time.Millisecond) {
-			t.Fatal("no timer while a batch waits for its frame")
-		}
-		r.clock.Advance(250 * time.Millisecond)
+		r.stall(t)
 		r.none(t)
 	}
 	r.p.Painted()
@@ -167,10 +170,7 @@ func TestVisiblePageWaitsForSlowFrames(t *testing.T) {
 		t.Fatalf("after a slow frame, batch from %s, want 10", first)
 	}
 	hidden.Store(true)
-	if !r.clock.WaitFor(250 * time.Millisecond) {
-		t.Fatal("no timer while a batch waits for its frame")
-	}
-	r.clock.Advance(250 * time.Millisecond)
+	r.stall(t)
 	if first, _ := ids(r.next(t)); first != "20" {
 		t.Fatalf("hidden, batch from %s, want 20", first)
 	}
@@ -182,16 +182,10 @@ func TestVisiblePageWithoutFramesKeepsUp(t *testing.T) {
 	r.p.Add(context.Background(), msgs(0, 20))
 	r.next(t)
 	for range 3 {
-		if !r.clock.WaitFor(250 * time.Millisecond) {
-			t.Fatal("no timer while a batch waits for its frame")
-		}
-		r.clock.Advance(250 * time.Millisecond)
+		r.stall(t)
 		r.none(t)
 	}
-	if !r.clock.WaitFor(250 * time.Millisecond) {
-		t.Fatal("no timer while a batch waits for its frame")
-	}
-	r.clock.Advance(250 * time.Millisecond)
+	r.stall(t)
 	if first, _ := ids(r.next(t)); first != "10" {
 		t.Fatalf("past Patience, batch from %s, want 10", first)
 	}
