@@ -86,7 +86,14 @@ type rig struct {
 
 func newRig(t *testing.T, mod func(*live.FollowOptions)) *rig {
 	t.Helper()
-	r := &rig{t: t, clock: phoenixtest.NewClock(), srv: phoenixtest.NewServer(), hist: newHistory(),
+	return newRigOn(t, phoenixtest.NewServer(), mod)
+}
+
+// newRigOn follows against srv, which a test prepares first: the first
+// dial may come before newRigOn returns.
+func newRigOn(t *testing.T, srv *phoenixtest.Server, mod func(*live.FollowOptions)) *rig {
+	t.Helper()
+	r := &rig{t: t, clock: phoenixtest.NewClock(), srv: srv, hist: newHistory(),
 		sunk: make(chan []glimesh.Message, 100), done: make(chan error, 1)}
 	sock, err := phoenix.New(phoenix.Config{
 		URL: "ws://instance.test/api/graph/websocket?vsn=2.0.0&client_id=x", Dial: r.srv.Dial, Clock: r.clock,
@@ -255,9 +262,10 @@ func TestFollowSubscriptionRejected(t *testing.T) {
 }
 
 func TestFollowFallsBackToPolling(t *testing.T) {
-	r := newRig(t, func(o *live.FollowOptions) { o.FallbackAfter = 2; o.PollInterval = time.Second })
 	// Socket tries at 0, 250 ms, 750 ms (refused) and 1750 ms.
-	r.srv.Refuse(3)
+	srv := phoenixtest.NewServer()
+	srv.Refuse(3)
+	r := newRigOn(t, srv, func(o *live.FollowOptions) { o.FallbackAfter = 2; o.PollInterval = time.Second })
 	if s := r.states.Wait(t, live.Reconnecting); !errors.Is(s.Err, phoenix.ErrRefused) {
 		t.Fatalf("reconnecting because %v", s.Err)
 	}

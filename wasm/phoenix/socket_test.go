@@ -28,7 +28,14 @@ type harness struct {
 // fixed at half the ceiling, so delays are known: 250 ms, 500 ms, 1 s, …
 func start(t *testing.T, mod func(*phoenix.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: phoenixtest.NewClock(), srv: phoenixtest.NewServer(), ran: make(chan error, 1)}
+	return startOn(t, phoenixtest.NewServer(), mod)
+}
+
+// startOn runs the socket against srv, which a test prepares first: the
+// first dial may come before start returns.
+func startOn(t *testing.T, srv *phoenixtest.Server, mod func(*phoenix.Config)) *harness {
+	t.Helper()
+	h := &harness{t: t, clock: phoenixtest.NewClock(), srv: srv, ran: make(chan error, 1)}
 	cfg := phoenix.Config{
 		URL:     testURL,
 		Dial:    h.srv.Dial,
@@ -295,8 +302,9 @@ func TestReconnectBackoff(t *testing.T) {
 }
 
 func TestRefused(t *testing.T) {
-	h := start(t, func(c *phoenix.Config) { c.Backoff.Rand = func() float64 { return 0 } })
-	h.srv.Refuse(1)
+	srv := phoenixtest.NewServer()
+	srv.Refuse(1)
+	h := startOn(t, srv, func(c *phoenix.Config) { c.Backoff.Rand = func() float64 { return 0 } })
 	if s := h.states.Wait(t, phoenix.StateReconnecting); !errors.Is(s.Err, phoenix.ErrRefused) {
 		t.Errorf("403: %v, want ErrRefused", s.Err)
 	}
