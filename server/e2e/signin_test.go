@@ -303,19 +303,30 @@ func pressKey(p *Page, key string, code int64) {
 	}
 }
 
-// Right-to-left text renders right to left, inside its own isolate.
+// Right-to-left text renders right to left, inside its own isolate: the
+// "!" that ends an Arabic message is drawn at its left end, as in an
+// Arabic paragraph, not after it as a left-to-right line would put it.
 func TestRTLMessage(t *testing.T) {
 	t.Parallel()
 	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
 	p := openPage(t, srv, "embed.html", "channel=demo&"+readOnly+"&history=0")
 	waitState(p, "live")
-	id := post(t, srv.Demo, "Noor", "مرحبا بالجميع")
+	id := post(t, srv.Demo, "Noor", "مرحبا بالجميع!")
 	waitShown(p, id)
-	dir := Eval[string](p, `getComputedStyle(document.querySelector('[data-message-id="`+id+`"] .glimchat-body')).direction`)
-	if dir != "rtl" {
-		t.Errorf("an Arabic message has direction %q", dir)
+	li := `document.querySelector('[data-message-id="` + id + `"]')`
+	// The left edges of the body's first letter and of its "!".
+	x := Eval[[]float64](p, `(() => {
+		const t = `+li+`.querySelector(".glimchat-body").firstChild, r = document.createRange();
+		const left = i => { r.setStart(t, i); r.setEnd(t, i + 1); return r.getBoundingClientRect().left; };
+		return [left(0), left(t.length - 1)];
+	})()`)
+	if len(x) != 2 {
+		t.Fatalf("measured %v", x)
 	}
-	if !Eval[bool](p, `document.querySelector('[data-message-id="`+id+`"] .glimchat-name').tagName === "BDI"`) {
-		t.Error("the name is not isolated")
+	if x[1] >= x[0] {
+		t.Errorf("an Arabic message reads left to right: first letter at x=%v, its final \"!\" at x=%v", x[0], x[1])
+	}
+	if got := Eval[string](p, `getComputedStyle(`+li+`.querySelector(".glimchat-name")).unicodeBidi`); got != "isolate" {
+		t.Errorf("the name has unicode-bidi %q, want isolate", got)
 	}
 }

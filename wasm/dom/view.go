@@ -21,6 +21,9 @@ import (
 // View is the chat on the page: the root, its status line and the log.
 type View struct {
 	root, status, log, win, doc safejs.Value
+	// children is the log's live HTMLCollection, read once: fetching it
+	// per paint was a JS call and a Go-side reference each time.
+	children safejs.Value
 
 	mu        sync.Mutex
 	want      []string
@@ -91,6 +94,9 @@ func Mount() (*View, error) {
 		if *el.dst, err = byID(v.doc, el.id); err != nil {
 			return nil, err
 		}
+	}
+	if v.children, err = get(v.log, "Element.children"); err != nil {
+		return nil, err
 	}
 	v.frame, err = guard.FuncOf("animation frame", func(_ safejs.Value, args []safejs.Value) any {
 		if len(args) > 0 {
@@ -231,11 +237,7 @@ func (v *View) afterLayout() {
 		errs = append(errs, v.toBottom())
 	}
 	if v.clip {
-		children, err := get(v.log, "Element.children")
-		if err == nil {
-			err = v.unclip(children)
-		}
-		errs = append(errs, err)
+		errs = append(errs, v.unclip(v.children))
 	}
 	report("keep the log at the newest line", errs...)
 }
@@ -388,11 +390,7 @@ func (v *View) apply(want []string, html func(i int) string) {
 		want, html = v.withoutGone(want, html)
 	}
 	edits := Plan(v.shown, want, html)
-	children, err := get(v.log, "Element.children")
-	if err != nil {
-		report("paint the log", err)
-		return
-	}
+	children := v.children
 	var errs []error
 	observe := !v.sizes.IsUndefined()
 	removed := len(edits.Remove)
@@ -532,16 +530,19 @@ func (v *View) observeAll(children safejs.Value) error {
 // through one Range, so pruning a flood costs a few calls, not two a line
 // (three while the lines are observed, unobserve set: each is unobserved).
 func (v *View) remove(children safejs.Value, run Run, unobserve bool) error {
+	first, err := item(children, run.First)
+	if err != nil {
+		return err
+	}
 	if unobserve {
-		for i := run.First; i <= run.Last; i++ {
+		if _, err := call(v.sizes, "ResizeObserver.unobserve", first); err != nil {
+			return err
+		}
+		for i := run.First + 1; i <= run.Last; i++ {
 			if err := v.watch(children, i, "ResizeObserver.unobserve"); err != nil {
 				return err
 			}
 		}
-	}
-	first, err := item(children, run.First)
-	if err != nil {
-		return err
 	}
 	if run.First == run.Last {
 		_, err = call(first, "Element.remove")
