@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/glimchat/glimchat/server/demo"
 )
 
 // The overlay against glimchat serve with the demo instance: the history
@@ -253,6 +256,53 @@ func TestOverlayLive(t *testing.T) {
 	}
 	p.AssertNoProblems()
 }
+
+// A lone message in a quiet chat is painted in the task that brought it,
+// not in a later frame callback: that saves a wake of Go a message, and
+// its emotes load before the frame that lays the line out (dom.View.Show).
+func TestLoneMessagePaintedAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
+	p := NewPage(t)
+	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: insertHook}); err != nil {
+		t.Fatal(err)
+	}
+	p.Navigate(srv.Page("overlay.html", "channel=demo&"+readOnly+"&history=0"))
+	waitState(p, "live")
+	const n = 6
+	for i := range n {
+		waitShown(p, post(t, srv.Demo, "Noor", fmt.Sprintf("quiet chat, message %d :glimwow:", i)))
+		time.Sleep(300 * time.Millisecond) // the frame after it has come and gone
+	}
+	got := Eval[struct{ InFrame, Direct int }](p, `window.glimchatInserts`)
+	if got.InFrame+got.Direct != n {
+		t.Fatalf("the log took %d insertions for %d messages (%d in frame callbacks)", got.InFrame+got.Direct, n, got.InFrame)
+	}
+	// A frame may be late on a busy machine, and a message that comes
+	// before it waits for it; most never do.
+	if got.Direct < n/2 {
+		t.Errorf("%d of %d lone messages were painted at once, %d waited for a frame callback", got.Direct, n, got.InFrame)
+	}
+	p.AssertNoPageProblems()
+}
+
+// insertHook counts the HTML insertions into the log, telling those made
+// inside an animation frame callback from the others.
+const insertHook = `(() => {
+  let depth = 0;
+  const raf = window.requestAnimationFrame;
+  window.requestAnimationFrame = function (cb) {
+    return raf.call(window, function (t) { depth++; try { return cb(t); } finally { depth--; } });
+  };
+  const counts = window.glimchatInserts = {InFrame: 0, Direct: 0};
+  const insert = Element.prototype.insertAdjacentHTML;
+  Element.prototype.insertAdjacentHTML = function (where, html) {
+    const log = this.id === "glimchat-log" ? this : this.parentElement;
+    if (log && log.id === "glimchat-log") depth > 0 ? counts.InFrame++ : counts.Direct++;
+    return insert.call(this, where, html);
+  };
+})();`
 
 // limit bounds the log: every insert prunes the oldest.
 func TestOverlayLimit(t *testing.T) {
