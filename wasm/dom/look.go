@@ -58,7 +58,7 @@ func (v *View) withoutGone(want []string, html func(int) string) ([]string, func
 // the one the frame already has (see View.afterLayout): a write between two
 // reads would force another. The lines stay anchored at the newest end, so
 // neither marking nor removing an old line moves the others.
-func (v *View) unclip(children safejs.Value) error {
+func (v *View) unclip() error {
 	if len(v.clipped) > len(v.shown) {
 		for id := range v.clipped {
 			if !slices.Contains(v.shown, id) {
@@ -71,7 +71,7 @@ func (v *View) unclip(children safejs.Value) error {
 		return err
 	}
 	cutAt := func(i int) (bool, error) {
-		child, err := item(children, i)
+		child, err := v.line(i)
 		if err != nil {
 			return false, err
 		}
@@ -101,7 +101,7 @@ func (v *View) unclip(children safejs.Value) error {
 		if cut == v.clipped[id] {
 			continue
 		}
-		child, err := item(children, i)
+		child, err := v.line(i)
 		if err == nil {
 			err = toggle(child, "data-clipped", cut)
 		}
@@ -118,7 +118,7 @@ func (v *View) unclip(children safejs.Value) error {
 		return nil
 	}
 	// The cut lines are the prefix before lo: one run.
-	if err := v.remove(children, Run{First: 0, Last: lo - 1}, !v.sizes.IsUndefined()); err != nil {
+	if err := v.remove(Run{First: 0, Last: lo - 1}, !v.sizes.IsUndefined()); err != nil {
 		return err
 	}
 	for _, id := range v.shown[:lo] {

@@ -237,7 +237,7 @@ func (v *View) afterLayout() {
 		errs = append(errs, v.toBottom())
 	}
 	if v.clip {
-		errs = append(errs, v.unclip(v.children))
+		errs = append(errs, v.unclip())
 	}
 	report("keep the log at the newest line", errs...)
 }
@@ -390,7 +390,6 @@ func (v *View) apply(want []string, html func(i int) string) {
 		want, html = v.withoutGone(want, html)
 	}
 	edits := Plan(v.shown, want, html)
-	children := v.children
 	var errs []error
 	observe := !v.sizes.IsUndefined()
 	removed := len(edits.Remove)
@@ -398,15 +397,15 @@ func (v *View) apply(want []string, html func(i int) string) {
 	// cheaper than unobserving each line that goes.
 	afresh := observe && removed > 0 && removed >= len(v.shown)-removed
 	for _, run := range Runs(edits.Remove) {
-		errs = append(errs, v.remove(children, run, observe && !afresh))
+		errs = append(errs, v.remove(run, observe && !afresh))
 	}
 	added := 0
 	for _, ins := range edits.Insert {
-		errs = append(errs, v.insert(children, ins, len(want), observe && !afresh))
+		errs = append(errs, v.insert(ins, len(want), observe && !afresh))
 		added += ins.N
 	}
 	if afresh {
-		errs = append(errs, v.observeAll(children))
+		errs = append(errs, v.observeAll())
 	}
 	v.shown = want
 	if !v.painted && len(want) > 0 {
@@ -470,11 +469,11 @@ func (v *View) liveRegion() error {
 
 // insert applies ins, observing the new lines when observe is set; an
 // append ends the n lines wanted.
-func (v *View) insert(children safejs.Value, ins Insert, n int, observe bool) error {
+func (v *View) insert(ins Insert, n int, observe bool) error {
 	at, where := v.log, "beforeend"
 	if ins.At >= 0 {
 		var err error
-		if at, err = item(children, ins.At); err != nil {
+		if at, err = v.line(ins.At); err != nil {
 			return err
 		}
 		where = "beforebegin"
@@ -490,16 +489,16 @@ func (v *View) insert(children safejs.Value, ins Insert, n int, observe bool) er
 		first = n - ins.N
 	}
 	for i := first; i < first+ins.N; i++ {
-		if err := v.watch(children, i, "ResizeObserver.observe"); err != nil {
+		if err := v.watch(i, "ResizeObserver.observe"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// watch observes or unobserves (method) children[i].
-func (v *View) watch(children safejs.Value, i int, method string) error {
-	c, err := item(children, i)
+// watch observes or unobserves (method) the log's line i.
+func (v *View) watch(i int, method string) error {
+	c, err := v.line(i)
 	if err == nil {
 		_, err = call(v.sizes, method, c)
 	}
@@ -507,19 +506,19 @@ func (v *View) watch(children safejs.Value, i int, method string) error {
 }
 
 // observeAll has sizes observe the log and its lines, and nothing else.
-func (v *View) observeAll(children safejs.Value) error {
+func (v *View) observeAll() error {
 	if _, err := call(v.sizes, "ResizeObserver.disconnect"); err != nil {
 		return err
 	}
 	if _, err := call(v.sizes, "ResizeObserver.observe", v.log); err != nil {
 		return err
 	}
-	n, err := prop(children, "HTMLCollection.length", safejs.Value.Int)
+	n, err := prop(v.children, "HTMLCollection.length", safejs.Value.Int)
 	if err != nil {
 		return err
 	}
 	for i := range n {
-		if err := v.watch(children, i, "ResizeObserver.observe"); err != nil {
+		if err := v.watch(i, "ResizeObserver.observe"); err != nil {
 			return err
 		}
 	}
@@ -529,8 +528,8 @@ func (v *View) observeAll(children safejs.Value) error {
 // remove takes a run of children off the log: one element directly, more
 // through one Range, so pruning a flood costs a few calls, not two a line
 // (three while the lines are observed, unobserve set: each is unobserved).
-func (v *View) remove(children safejs.Value, run Run, unobserve bool) error {
-	first, err := item(children, run.First)
+func (v *View) remove(run Run, unobserve bool) error {
+	first, err := v.line(run.First)
 	if err != nil {
 		return err
 	}
@@ -539,7 +538,7 @@ func (v *View) remove(children safejs.Value, run Run, unobserve bool) error {
 			return err
 		}
 		for i := run.First + 1; i <= run.Last; i++ {
-			if err := v.watch(children, i, "ResizeObserver.unobserve"); err != nil {
+			if err := v.watch(i, "ResizeObserver.unobserve"); err != nil {
 				return err
 			}
 		}
@@ -548,7 +547,7 @@ func (v *View) remove(children safejs.Value, run Run, unobserve bool) error {
 		_, err = call(first, "Element.remove")
 		return err
 	}
-	last, err := item(children, run.Last)
+	last, err := v.line(run.Last)
 	if err != nil {
 		return err
 	}
@@ -566,9 +565,9 @@ func (v *View) remove(children safejs.Value, run Run, unobserve bool) error {
 	return err
 }
 
-// item is children[i]; there being none is an error.
-func item(children safejs.Value, i int) (safejs.Value, error) {
-	c, err := call(children, "HTMLCollection.item", i)
+// line is the log's child i; there being none is an error.
+func (v *View) line(i int) (safejs.Value, error) {
+	c, err := call(v.children, "HTMLCollection.item", i)
 	if err == nil && c.IsNull() {
 		err = fmt.Errorf("HTMLCollection.item: no child %d", i)
 	}
