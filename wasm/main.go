@@ -376,7 +376,7 @@ func (pg *page) screen(ctx context.Context, srcs []*source.Source, out *output) 
 	}
 	go scr.Run(ctx, steps, out.paint, readNow)
 	l.pacer = pace.New(pace.Options{Limit: pg.cfg.Limit, Logger: pg.log,
-		Frame: pg.view.FrameTime, NextFrame: pg.view.NextFrame, Hidden: dom.Hidden})
+		Frame: pg.view.FrameTime, NextFrame: pg.view.NextFrame, Hidden: dom.Hidden, Gap: pace.DefaultGap})
 	pg.view.OnPaint(l.pacer.Painted)
 	go l.pacer.Run(ctx, func(m []glimesh.Message) {
 		l.deliver(func(s *moderation.Screen) bool { return s.Add(m, false) })

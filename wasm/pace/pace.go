@@ -33,6 +33,14 @@ const (
 	// Past this a page that says it shows but paints nothing (a browser
 	// that runs no frames for it) still keeps up.
 	DefaultPatience = 2 * time.Second
+	// DefaultGap is the least time between two batches that are less than
+	// a screenful. A lively chat (20 msg/s) then paints two or three lines
+	// a frame, ten frames a second, instead of a frame for every line:
+	// each frame's style, layout and paint of the whole overlay is most of
+	// what a message costs the streamer's CPU. A reader cannot tell 100 ms
+	// on a stream that reaches viewers seconds late; a lone message, after
+	// a quiet gap, still goes at once.
+	DefaultGap = 100 * time.Millisecond
 )
 
 // Options configure a Pacer.
@@ -44,8 +52,11 @@ type Options struct {
 	// counts as hidden, and Stall is all a batch waits.
 	Hidden   func() bool
 	Patience time.Duration // default DefaultPatience
-	Clock    phoenix.Clock // default phoenix.SystemClock
-	Logger   *slog.Logger  // default slog.Default()
+	// Gap is the least time between two batches, unless a screenful
+	// waits (a flood goes a screenful a frame); 0 means none.
+	Gap    time.Duration
+	Clock  phoenix.Clock // default phoenix.SystemClock
+	Logger *slog.Logger  // default slog.Default()
 
 	// A page that paints a lone batch at once, outside any frame callback
 	// (dom.View), calls Painted only from its frame callbacks. Frame then
@@ -130,6 +141,7 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 		shownAt time.Time // when it was released
 		frameAt float64   // and Frame then
 		timer   phoenix.Timer
+		due     time.Time // when timer fires
 		stalled = make(chan struct{}, 1)
 		warned  bool // the first drop is logged, not every one
 	)
@@ -138,6 +150,16 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			timer.Stop()
 			timer = nil
 		}
+	}
+	arm := func(d time.Duration) {
+		stop()
+		due = p.o.Clock.Now().Add(d)
+		timer = p.o.Clock.AfterFunc(d, func() {
+			select {
+			case stalled <- struct{}{}:
+			default:
+			}
+		})
 	}
 	defer stop()
 	backlog := p.o.Backlog * p.o.Limit
@@ -173,18 +195,21 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 				}
 				left := p.wait() - p.o.Clock.Now().Sub(shownAt)
 				if left > 0 {
-					timer = p.o.Clock.AfterFunc(min(left, p.o.Stall), func() {
-						select {
-						case stalled <- struct{}{}:
-						default:
-						}
-					})
+					arm(min(left, p.o.Stall))
 					continue
 				}
 				waiting = false // stalled already
 			} else {
 				continue
 			}
+		}
+		// Less than a screenful, shown, within Gap of the last batch: it
+		// waits out the Gap (and the stall timer, due later, gives way).
+		if gap := p.o.Gap - p.o.Clock.Now().Sub(shownAt); gap > 0 && len(queue) > 0 && len(queue) < p.o.Limit {
+			if timer == nil || due.After(shownAt.Add(p.o.Gap)) {
+				arm(gap)
+			}
+			continue
 		}
 		stop()
 		if len(queue) == 0 {
@@ -208,12 +233,7 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			frameAt = p.o.Frame()
 		}
 		if len(queue) > 0 {
-			timer = p.o.Clock.AfterFunc(p.o.Stall, func() {
-				select {
-				case stalled <- struct{}{}:
-				default:
-				}
-			})
+			arm(p.o.Stall)
 		}
 	}
 }

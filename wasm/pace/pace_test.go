@@ -262,3 +262,58 @@ func TestRenderedReleasesWithoutAFrameCallback(t *testing.T) {
 		t.Fatalf("after the frame, shown %s, want 2", first)
 	}
 }
+
+// Within Gap of the last batch, less than a screenful waits out the Gap,
+// so a lively chat's lines share frames; a screenful goes at its frame, and
+// a message after a quiet Gap goes at once.
+func TestGapBetweenSmallBatches(t *testing.T) {
+	var frame atomic.Int64
+	rendered := func() float64 { return float64(frame.Add(16)) } // every look finds a new frame
+	r := start(t, Options{Limit: 10, Stall: 250 * time.Millisecond, Gap: 100 * time.Millisecond, Frame: rendered})
+	ctx := context.Background()
+	r.p.Add(ctx, msgs(0, 1))
+	if first, _ := ids(r.next(t)); first != "0" {
+		t.Fatalf("first batch from %s, want 0", first)
+	}
+	r.clock.Advance(40 * time.Millisecond)
+	r.p.Add(ctx, msgs(1, 1))
+	r.p.Add(ctx, msgs(2, 1))
+	r.none(t)
+	if !r.clock.WaitFor(60 * time.Millisecond) {
+		t.Fatalf("timers %v, want the rest of the gap, 60ms", r.clock.Pending())
+	}
+	r.clock.Advance(60 * time.Millisecond)
+	if b := r.next(t); len(b) != 2 || b[0].ID != "1" {
+		t.Fatalf("after the gap, batch %v, want 1 and 2 together", b)
+	}
+	// A screenful does not wait for the gap.
+	r.p.Add(ctx, msgs(3, 10))
+	if b := r.next(t); len(b) != 10 {
+		t.Fatalf("a screenful within the gap: batch of %d, want 10 at once", len(b))
+	}
+	// Behind it, a batch waiting for its frame armed the stall timer
+	// (250 ms); once the frame came, the gap's shorter timer replaces it.
+	r.p.Add(ctx, msgs(13, 12))
+	if b := r.next(t); len(b) != 10 {
+		t.Fatalf("batch of %d, want 10", len(b))
+	}
+	r.none(t)
+	r.clock.Advance(10 * time.Millisecond)
+	r.p.Painted()
+	if !r.clock.WaitFor(90 * time.Millisecond) {
+		t.Fatalf("timers %v, want the gap's 90ms, not the stall's", r.clock.Pending())
+	}
+	r.clock.Advance(90 * time.Millisecond)
+	if b := r.next(t); len(b) != 2 || b[0].ID != "23" {
+		t.Fatalf("after the gap, batch %v, want 23 and 24", b)
+	}
+	// Quiet for a gap: a lone message goes at once, with no timer.
+	r.clock.Advance(100 * time.Millisecond)
+	r.p.Add(ctx, msgs(25, 1))
+	if first, _ := ids(r.next(t)); first != "25" {
+		t.Fatalf("after a quiet gap, batch from %s, want 25", first)
+	}
+	if p := r.clock.Pending(); len(p) != 0 {
+		t.Fatalf("timers %v pending with nothing queued", p)
+	}
+}
