@@ -287,6 +287,37 @@ func TestLoneMessagePaintedAtOnce(t *testing.T) {
 	p.AssertNoPageProblems()
 }
 
+// In a lively chat, lines that come within pace.DefaultGap (100 ms) of
+// the last paint share the next one: twenty messages 30 ms apart take
+// about seven insertions, not twenty, so the overlay lays out and paints
+// fewer frames a message (the lively-chat row of make bench).
+func TestLivelyChatSharesPaints(t *testing.T) {
+	t.Parallel()
+	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
+	p := NewPage(t)
+	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: insertHook}); err != nil {
+		t.Fatal(err)
+	}
+	p.Navigate(srv.Page("overlay.html", "channel=demo&"+readOnly+"&history=0"))
+	waitState(p, "live")
+	const n = 20
+	var ids []string
+	for i := range n {
+		ids = append(ids, post(t, srv.Demo, "Noor", fmt.Sprintf("lively chat, message %d", i)))
+		time.Sleep(30 * time.Millisecond)
+	}
+	waitShown(p, ids...)
+	if got := logIDs(p); !slices.Equal(got, ids) {
+		t.Fatalf("log ids = %v, want %v in order", got, ids)
+	}
+	got := Eval[struct{ InFrame, Direct int }](p, `window.glimchatInserts`)
+	if all := got.InFrame + got.Direct; all > n/2 {
+		t.Errorf("the log took %d insertions for %d messages 30 ms apart, want at most %d: lines within the gap no longer share a paint", all, n, n/2)
+	}
+	p.AssertNoPageProblems()
+}
+
 // insertHook counts the HTML insertions into the log, telling those made
 // inside an animation frame callback from the others.
 const insertHook = `(() => {

@@ -2,7 +2,8 @@
 // page paints them: at most a screenful (the limit) of new messages a
 // frame, so that every message is on screen for at least one frame. Only a
 // backlog beyond what any reader could follow is coalesced: its oldest
-// messages are dropped unseen.
+// messages are dropped unseen. Lines of a lively chat that arrive within
+// Gap of the last batch share the next one, a paint fewer a line.
 package pace
 
 import (
@@ -130,10 +131,10 @@ func (p *Pacer) wait() time.Duration {
 // Run releases what Add queued to show, at most Limit messages at a time,
 // each batch once the page painted the one before (or, with no frame, it
 // waited Stall on a hidden page, Patience on one that is not). It returns
-// when ctx ends. No timer runs while nothing is queued: in a lively chat
-// each message comes alone, after the one before was on screen, and a
-// timer armed and stopped for each of them cost the page a setTimeout, a
-// clearTimeout and a wake of Go a message.
+// when ctx ends. No timer runs while nothing is queued, and one runs for
+// a batch, never for each message: a timer armed and stopped for each
+// message of a lively chat cost the page a setTimeout, a clearTimeout and
+// a wake of Go a message.
 func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 	var (
 		queue   []glimesh.Message
