@@ -152,9 +152,9 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			timer = nil
 		}
 	}
-	arm := func(d time.Duration) {
+	arm := func(now time.Time, d time.Duration) {
 		stop()
-		due = p.o.Clock.Now().Add(d)
+		due = now.Add(d)
 		timer = p.o.Clock.AfterFunc(d, func() {
 			select {
 			case stalled <- struct{}{}:
@@ -196,7 +196,7 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 				}
 				left := p.wait() - p.o.Clock.Now().Sub(shownAt)
 				if left > 0 {
-					arm(min(left, p.o.Stall))
+					arm(p.o.Clock.Now(), min(left, p.o.Stall))
 					continue
 				}
 				waiting = false // stalled already
@@ -206,9 +206,10 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 		}
 		// Less than a screenful, shown, within Gap of the last batch: it
 		// waits out the Gap (and the stall timer, due later, gives way).
-		if gap := p.o.Gap - p.o.Clock.Now().Sub(shownAt); gap > 0 && len(queue) > 0 && len(queue) < p.o.Limit {
-			if timer == nil || due.After(shownAt.Add(p.o.Gap)) {
-				arm(gap)
+		now := p.o.Clock.Now()
+		if gap := p.o.Gap - now.Sub(shownAt); gap > 0 && len(queue) > 0 && len(queue) < p.o.Limit {
+			if end := shownAt.Add(p.o.Gap); timer == nil || due.After(end) {
+				arm(now, gap) // due at end, to the nanosecond: armed once a gap
 			}
 			continue
 		}
@@ -234,7 +235,7 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 			frameAt = p.o.Frame()
 		}
 		if len(queue) > 0 {
-			arm(p.o.Stall)
+			arm(shownAt, p.o.Stall)
 		}
 	}
 }
