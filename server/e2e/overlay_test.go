@@ -262,14 +262,7 @@ func TestOverlayLive(t *testing.T) {
 // its emotes load before the frame that lays the line out (dom.View.Show).
 func TestLoneMessagePaintedAtOnce(t *testing.T) {
 	t.Parallel()
-	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
-	p := NewPage(t)
-	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
-		page.AddScriptToEvaluateOnNewDocumentParams{Source: insertHook}); err != nil {
-		t.Fatal(err)
-	}
-	p.Navigate(srv.Page("overlay.html", "channel=demo&"+readOnly+"&history=0"))
-	waitState(p, "live")
+	srv, p := openCountingInserts(t)
 	const n = 6
 	for i := range n {
 		waitShown(p, post(t, srv.Demo, "Noor", fmt.Sprintf("quiet chat, message %d :glimwow:", i)))
@@ -293,14 +286,7 @@ func TestLoneMessagePaintedAtOnce(t *testing.T) {
 // fewer frames a message (the lively-chat row of make bench).
 func TestLivelyChatSharesPaints(t *testing.T) {
 	t.Parallel()
-	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
-	p := NewPage(t)
-	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
-		page.AddScriptToEvaluateOnNewDocumentParams{Source: insertHook}); err != nil {
-		t.Fatal(err)
-	}
-	p.Navigate(srv.Page("overlay.html", "channel=demo&"+readOnly+"&history=0"))
-	waitState(p, "live")
+	srv, p := openCountingInserts(t)
 	const n = 20
 	var ids []string
 	for i := range n {
@@ -316,6 +302,21 @@ func TestLivelyChatSharesPaints(t *testing.T) {
 		t.Errorf("the log took %d insertions for %d messages 30 ms apart, want at most %d: lines within the gap no longer share a paint", all, n, n/2)
 	}
 	p.AssertNoPageProblems()
+}
+
+// openCountingInserts opens a live overlay of a quiet chat, with no
+// history, that counts its log's insertions (insertHook).
+func openCountingInserts(t *testing.T) (*Serve, *Page) {
+	t.Helper()
+	srv := StartServe(t, ServeOptions{Demo: demo.Options{ChatRate: 0}})
+	p := NewPage(t)
+	if _, err := chromedp.Call(p.Ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: insertHook}); err != nil {
+		t.Fatal(err)
+	}
+	p.Navigate(srv.Page("overlay.html", "channel=demo&"+readOnly+"&history=0"))
+	waitState(p, "live")
+	return srv, p
 }
 
 // insertHook counts the HTML insertions into the log, telling those made
