@@ -194,9 +194,9 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 				if p.o.NextFrame != nil {
 					p.o.NextFrame()
 				}
-				left := p.wait() - p.o.Clock.Now().Sub(shownAt)
-				if left > 0 {
-					arm(p.o.Clock.Now(), min(left, p.o.Stall))
+				now := p.o.Clock.Now()
+				if left := p.wait() - now.Sub(shownAt); left > 0 {
+					arm(now, min(left, p.o.Stall))
 					continue
 				}
 				waiting = false // stalled already
@@ -206,12 +206,13 @@ func (p *Pacer) Run(ctx context.Context, show func([]glimesh.Message)) {
 		}
 		// Less than a screenful, shown, within Gap of the last batch: it
 		// waits out the Gap (and the stall timer, due later, gives way).
-		now := p.o.Clock.Now()
-		if gap := p.o.Gap - now.Sub(shownAt); gap > 0 && len(queue) > 0 && len(queue) < p.o.Limit {
-			if end := shownAt.Add(p.o.Gap); timer == nil || due.After(end) {
-				arm(now, gap) // due at end, to the nanosecond: armed once a gap
+		if p.o.Gap > 0 && len(queue) > 0 && len(queue) < p.o.Limit {
+			if now, end := p.o.Clock.Now(), shownAt.Add(p.o.Gap); now.Before(end) {
+				if timer == nil || due.After(end) {
+					arm(now, end.Sub(now)) // due at end exactly: armed once a gap
+				}
+				continue
 			}
-			continue
 		}
 		stop()
 		if len(queue) == 0 {
